@@ -1,0 +1,77 @@
+/**
+ * The validated, resolved form of `porter.config.yaml`.
+ * All paths are absolute after loading; globs stay as written.
+ */
+
+/** How strictly an error snapshot is compared (issue #2 §4). */
+export type MatchLevel = 'exact' | 'kind+line+message' | 'kind+line' | 'kind' | 'any-error';
+
+export const MATCH_LEVELS: readonly MatchLevel[] = ['exact', 'kind+line+message', 'kind+line', 'kind', 'any-error'];
+
+/** A command: argv form. Config accepts a shell-style string or an array. */
+export type Command = readonly string[];
+
+export interface NormalizeRule {
+  /** JavaScript regular expression source, applied globally. */
+  pattern: string;
+  replacement: string;
+}
+
+export interface PhaseConfig {
+  name: string;
+  /** Globs over case ids (snapshot file name without `.snap`). */
+  cases: string[];
+  /** Absolute directories where inputs of snapshots without `input_file` are looked up. */
+  inputs: string[];
+  /** Globs, relative to the source root, of extra files sent with every case of this phase. */
+  files: string[];
+  /** Error-matching level for this phase; falls back to `compare.level`. */
+  level?: MatchLevel;
+}
+
+export interface TargetConfig {
+  command: Command;
+  protocol: 'stdio' | 'exec';
+  workers: number;
+  /** Per-case timeout in milliseconds. */
+  timeoutMs: number;
+  /** Absolute working directory of the target processes. */
+  cwd: string;
+  /** Largest accepted response line / stdout, in bytes. */
+  maxOutputBytes: number;
+}
+
+export interface CompareConfig {
+  level: MatchLevel;
+  /** Lines that mark an error snapshot, e.g. `!!!ERROR!!!`. */
+  errorMarkers: string[];
+  /** Minimum message similarity (0..1) for `kind+line+message`. */
+  similarity: number;
+  normalize: NormalizeRule[];
+  /** Per-case levels: case-id glob → level. First matching glob wins. */
+  cases: Array<{ glob: string; level: MatchLevel }>;
+}
+
+export interface PorterConfig {
+  /** Absolute path of the config file this came from. */
+  configPath: string;
+  /** Absolute folder of the config file; relative paths resolve against it. */
+  configDir: string;
+  /** Absolute root of the source project. */
+  source: string;
+  /** Globs relative to `source`. */
+  snapshots: string[];
+  phases: PhaseConfig[];
+  target: TargetConfig;
+  compare: CompareConfig;
+  /** Absolute skip-list directory (holds `<phase>.txt`) or a single file. */
+  skiplist: string;
+  /** Absolute overrides directory. */
+  overrides: string;
+  /** Case-id globs that must match exactly, never be skipped or overridden. */
+  protected: string[];
+  /** Raw `agent` section, validated by the agent module (issue #3). */
+  agent?: unknown;
+  /** Raw `reports` section (issue #4): `{ dir }`. */
+  reports: { dir: string };
+}

@@ -1,0 +1,31 @@
+/** The adapter protocol between Porter and a target (documented in README "Target protocol"). */
+
+export interface TargetRequest {
+  id: string;
+  phase: string;
+  input: { path: string; header: unknown | null; body: string } | null;
+  files: Record<string, string>;
+  snapshot: { path: string; header: Record<string, unknown> };
+}
+
+/** A structured error the target may report; preferred by the error matcher over parsing text. */
+export interface TargetError {
+  kind?: string;
+  message?: string;
+  line?: number;
+}
+
+/** What running one case produced. Faults are values, never exceptions. */
+export type TargetOutcome =
+  | { status: 'output'; output: string; error?: TargetError; durationMs: number }
+  | { status: 'timeout'; durationMs: number; stderrTail: string }
+  | { status: 'crash'; durationMs: number; exitCode: number | null; signal: string | null; stderrTail: string }
+  | { status: 'error'; durationMs: number; message: string };
+
+/** A pool that runs requests against the target. */
+export interface TargetRunner {
+  /** Starts the workers; resolves to a one-line message when the command cannot start at all. */
+  start(): Promise<{ ok: true } | { ok: false; message: string }>;
+  run(request: TargetRequest): Promise<TargetOutcome>;
+  close(): Promise<void>;
+}
