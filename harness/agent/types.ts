@@ -1,0 +1,111 @@
+/**
+ * Contracts between the agent loop (harness/agent/loop*), the workspace side
+ * (tools, guard, git, session log, budget) and the backends (Anthropic, command).
+ */
+
+/** Token usage as the Messages API reports it, summed. */
+export interface Usage {
+  input: number;
+  output: number;
+  cacheRead: number;
+  cacheWrite: number;
+}
+
+export const ZERO_USAGE: Usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+
+/** What a tool call returns to the model. A failure is a result the model sees, never a thrown error. */
+export interface ToolResult {
+  content: string;
+  isError: boolean;
+}
+
+/** A tool as offered to the model (Anthropic tool definition shape). */
+export interface ToolDefinition {
+  name: string;
+  description: string;
+  input_schema: { type: 'object'; properties: Record<string, unknown>; required?: string[] };
+}
+
+/** Executes the built-in tools inside the workspace; validates its own input. */
+export interface ToolSet {
+  definitions: ToolDefinition[];
+  execute(name: string, input: unknown): Promise<ToolResult>;
+}
+
+/**
+ * One line of `.porter/sessions/<run>.jsonl`. Append-only, flushed before the next
+ * step starts; `seq` increases by one per entry. Readers skip a torn last line.
+ */
+export type SessionEntry = { v: 1; seq: number; ts: string } & SessionEvent;
+
+export type SessionEvent =
+  | { type: 'run-start'; run: string; config: string; argv: string[]; resumedFrom?: number }
+  | { type: 'iteration-start'; iteration: number; phase: string; message: string; fresh: boolean }
+  /** A request about to be sent: its message count and the model. Content lives in earlier entries. */
+  | { type: 'request'; iteration: number; model: string; messages: number }
+  /** A complete model response (assistant content blocks as the API returned them) and its usage. */
+  | { type: 'response'; iteration: number; model: string; content: unknown[]; stopReason: string | null; usage: Usage; costUsd: number }
+  | { type: 'tool-call'; iteration: number; toolUseId: string; name: string; input: unknown }
+  | { type: 'tool-result'; iteration: number; toolUseId: string; result: ToolResult }
+  /** Conversation history replaced by a summary (compaction): turns before `keptFrom` are gone. */
+  | { type: 'compaction'; iteration: number; summary: string; keptFrom: number }
+  | { type: 'api-retry'; iteration: number; attempt: number; status: number | null; waitMs: number; message: string }
+  | { type: 'command-run'; iteration: number; command: string[]; exitCode: number | null; timedOut: boolean; outputFile: string; durationMs: number }
+  | { type: 'test-run'; iteration: number; phase: string; pass: number; total: number; passingIds: string[]; summary: Record<string, unknown> }
+  | { type: 'commit'; iteration: number; rev: string; message: string }
+  | { type: 'reset'; iteration: number; rev: string; reason: string }
+  | { type: 'tamper'; iteration: number; path: string; action: 'restored' | 'refused'; detail: string }
+  | { type: 'skip-case'; iteration: number; id: string; reason: string }
+  | { type: 'phase-summary'; phase: string; summary: string }
+  | { type: 'note'; iteration: number; text: string; from: 'flag' | 'notes.md' }
+  | { type: 'stop'; reason: StopReason; detail: string };
+
+export type StopReason = 'all-pass' | 'budget' | 'stall' | 'max-iterations' | 'max-hours' | 'max-tokens' | 'error' | 'interrupted';
+
+/** Appends entries durably; the only writer of a session file. */
+export interface SessionSink {
+  append(event: SessionEvent): SessionEntry;
+}
+
+/** Asked before each request: may a request whose worst case costs this much be sent? */
+export interface BudgetGate {
+  /** Returns null when allowed, or the reason it is not. */
+  check(model: string, worstCase: { inputTokens: number; maxOutputTokens: number }): string | null;
+  /** Records what a response actually used. Returns its cost in USD. */
+  record(model: string, usage: Usage): number;
+}
+
+export interface IterationContext {
+  iteration: number;
+  phase: string;
+  /** The user message for this iteration (task, regressions, notes). */
+  message: string;
+  /** Stable prefix for a fresh phase context: phase goal, guidance, summaries of earlier phases. */
+  seed: string;
+  /** True when this iteration starts a new conversation (new phase, or after a reset). */
+  fresh: boolean;
+  model: string;
+  tools: ToolSet;
+  session: SessionSink;
+  budget: BudgetGate;
+  signal?: AbortSignal;
+}
+
+export interface IterationResult {
+  /** Why the agent stopped working on this iteration. */
+  stop: 'done' | 'budget' | 'timeout' | 'error' | 'aborted';
+  /** The agent's last text (used as the phase summary when asked for one). */
+  finalText: string;
+  usage: Usage;
+  costUsd: number;
+  messages: number;
+  toolCalls: number;
+  error?: string;
+}
+
+export interface AgentBackend {
+  readonly kind: 'anthropic' | 'command';
+  /** Rebuilds conversation state from a session log on `--resume`; returns tool calls still owed. */
+  restore?(entries: SessionEntry[]): void;
+  runIteration(ctx: IterationContext): Promise<IterationResult>;
+}
