@@ -1,0 +1,151 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import picomatch from 'picomatch';
+
+/**
+ * Decides which paths the built-in tools may read and write. The agent's tools work in
+ * the workspace only; the suite (snapshots, inputs, extra files, skip-list, overrides) is
+ * the oracle and read-only; clean-room globs may not be read at all.
+ *
+ * Every check runs on both the lexical path and its real path (the longest existing
+ * prefix resolved through symlinks), so neither `..` nor a symlink leads around it.
+ */
+
+/** A read-only area: an absolute path (a file, or a folder and all under it) or an absolute glob. */
+export interface ProtectedArea {
+  pattern: string;
+  /** What it is, for the refusal message: `the snapshots`, `the skip-list`, ... */
+  what: string;
+}
+
+/** Read-only areas the harness itself owns; the rest are tests. */
+interface Area {
+  what: string;
+  test: boolean;
+  matches: (abs: string) => boolean;
+}
+
+export interface GuardOptions {
+  /** Absolute workspace folder. Relative tool paths resolve against it. */
+  workspace: string;
+  readOnly?: ProtectedArea[];
+  /** Absolute globs or paths the agent may not read (clean-room mode). */
+  noRead?: string[];
+  /** Absolute folders outside the workspace that may be read (e.g. the source project). */
+  readRoots?: string[];
+}
+
+export type GuardResult = { ok: true; path: string } | { ok: false; message: string };
+
+export interface WorkspaceGuard {
+  readonly workspace: string;
+  forRead(p: string): GuardResult;
+  forWrite(p: string): GuardResult;
+  /** The path as shown to the agent: relative to the workspace when inside it. */
+  display(abs: string): string;
+}
+
+const GLOB_CHARS = /[*?[\]{}]/;
+
+/** Resolves symlinks in the longest existing prefix of `p`; the rest is appended as written. */
+export function realpathPrefix(p: string): string {
+  let existing = p;
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      const real = fs.realpathSync(existing);
+      return rest.length === 0 ? real : path.join(real, ...rest.reverse());
+    } catch {
+      const parent = path.dirname(existing);
+      if (parent === existing) return p;
+      rest.push(path.basename(existing));
+      existing = parent;
+    }
+  }
+}
+
+function isInside(child: string, parent: string): boolean {
+  const rel = path.relative(parent, child);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+type Matcher = (abs: string) => boolean;
+
+function areaMatcher(pattern: string): Matcher {
+  if (GLOB_CHARS.test(pattern)) {
+    const lexical = picomatch(pattern, { dot: true });
+    // A glob `/x/snapshots/*.snap` also guards what a symlinked `/x` really is.
+    const base = picomatch.scan(pattern).base;
+    const realBase = base ? realpathPrefix(base) : base;
+    const realPattern = base && realBase !== base ? realBase + pattern.slice(base.length) : null;
+    const real = realPattern ? picomatch(realPattern, { dot: true }) : null;
+    return (abs) => lexical(abs) || (real !== null && real(abs));
+  }
+  const lexical = path.resolve(pattern);
+  const real = realpathPrefix(lexical);
+  return (abs) => isInside(abs, lexical) || isInside(abs, real);
+}
+
+export function createGuard(opts: GuardOptions): WorkspaceGuard {
+  const workspace = path.resolve(opts.workspace);
+  const realWorkspace = realpathPrefix(workspace);
+  const readRoots = (opts.readRoots ?? []).map((r) => [path.resolve(r), realpathPrefix(path.resolve(r))] as const);
+  // The harness keeps its own state and history there; the agent reads, never writes.
+  const areas: Area[] = [
+    { pattern: path.join(workspace, '.porter'), what: 'the harness state (.porter/)', test: false },
+    { pattern: path.join(workspace, '.git'), what: 'the git history (.git/); the harness commits', test: false },
+    ...(opts.readOnly ?? []).map((a) => ({ ...a, test: true })),
+  ].map((a) => ({ what: a.what, test: a.test, matches: areaMatcher(a.pattern) }));
+  const noRead = (opts.noRead ?? []).map(areaMatcher);
+
+  const display = (abs: string): string => {
+    for (const base of [workspace, realWorkspace]) {
+      if (isInside(abs, base)) return path.relative(base, abs) || '.';
+    }
+    return abs;
+  };
+
+  const resolve = (p: string): { lexical: string; real: string } | string => {
+    if (typeof p !== 'string' || p.trim() === '') return 'path is empty';
+    if (p.includes('\0')) return 'path contains a NUL byte';
+    const lexical = path.resolve(workspace, p);
+    return { lexical, real: realpathPrefix(lexical) };
+  };
+
+  const inWorkspace = (r: { lexical: string; real: string }): boolean =>
+    isInside(r.lexical, workspace) && isInside(r.real, realWorkspace);
+
+  const forRead = (p: string): GuardResult => {
+    const r = resolve(p);
+    if (typeof r === 'string') return { ok: false, message: r };
+    const allowed =
+      inWorkspace(r) || readRoots.some(([lex, real]) => isInside(r.lexical, lex) && (isInside(r.real, real) || isInside(r.real, lex)));
+    if (!allowed) {
+      return { ok: false, message: `${p} is outside the workspace ${workspace}; tools only reach files inside it` };
+    }
+    if (noRead.some((m) => m(r.lexical) || m(r.real))) {
+      return { ok: false, message: `${p} may not be read: clean-room mode (agent.no_read) keeps it from the agent` };
+    }
+    return { ok: true, path: r.lexical };
+  };
+
+  const forWrite = (p: string): GuardResult => {
+    const r = resolve(p);
+    if (typeof r === 'string') return { ok: false, message: r };
+    if (!inWorkspace(r)) {
+      const how = r.real !== r.lexical && isInside(r.lexical, workspace) ? ' (through a symlink)' : '';
+      return { ok: false, message: `${p} is outside the workspace ${workspace}${how}; write only inside it` };
+    }
+    const hit = areas.find((a) => a.matches(r.lexical) || a.matches(r.real));
+    if (hit && !hit.test) return { ok: false, message: `${display(r.lexical)} is read-only to the agent: it belongs to ${hit.what}` };
+    if (hit) {
+      return {
+        ok: false,
+        message: `tests are read-only to the agent: ${display(r.lexical)} belongs to ${hit.what}; change the port, not the tests, and use skip_case to park a case`,
+      };
+    }
+    return { ok: true, path: r.lexical };
+  };
+
+  return { workspace, forRead, forWrite, display };
+}
