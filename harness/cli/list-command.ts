@@ -1,0 +1,97 @@
+import { defaultFlagValue, parseFlags } from './args.js';
+import { loadConfigFor } from './config-path.js';
+import { EXIT, type CliIO } from './io.js';
+import { writeOutput } from './output-file.js';
+import { loadSuite } from '../suite/load-suite.js';
+import { loadSkipList } from '../skiplist/skiplist.js';
+
+export const LIST_HELP = `Usage: porter list [options]
+
+Lists the cases of each phase with their input files and skip status.
+Cases that cannot run (no input, malformed input, binary snapshot) are flagged.
+
+Options:
+  --config FILE   config file (default: ./porter.config.yaml)
+  --phase P       only this phase; repeat for several
+  --json [FILE]   write the listing as JSON (no FILE or '-': stdout)
+  -h, --help      show this help
+`;
+
+export interface ListedCase {
+  id: string;
+  phase: string;
+  snapshot: string;
+  input: string | null;
+  skipped: string | null;
+  problem: string | null;
+}
+
+export async function listCommand(argv: string[], io: CliIO): Promise<number> {
+  const parsed = parseFlags('list', defaultFlagValue(argv, '--json'), {
+    config: { type: 'string' },
+    phase: { type: 'string', multiple: true },
+    json: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (!parsed.ok) return fail(io, parsed.message);
+  const { values } = parsed;
+  if (values.help) {
+    io.stdout(LIST_HELP);
+    return EXIT.ok;
+  }
+  const config = await loadConfigFor(io, values.config);
+  if (!config) return EXIT.usage;
+  const names = config.phases.map((p) => p.name);
+  const unknown = values.phase?.find((p) => !names.includes(p));
+  if (unknown) return fail(io, `porter list: unknown phase "${unknown}" (phases: ${names.join(', ')})`);
+
+  const loaded = await loadSuite(config);
+  if (!loaded.ok) return fail(io, `porter: ${loaded.message}`);
+  const skips = await loadSkipList(config.skiplist, names);
+  if (!skips.ok) return fail(io, `porter: ${skips.message}`);
+
+  const wanted = new Set(values.phase?.length ? values.phase : names);
+  const cases: ListedCase[] = loaded.suite.cases
+    .filter((c) => wanted.has(c.phase))
+    .map((c) => ({
+      id: c.id,
+      phase: c.phase,
+      snapshot: c.snapshot.path,
+      input: c.input?.path ?? null,
+      skipped: skips.list.match(c.id, c.phase)?.reason ?? null,
+      problem: c.problem ?? null,
+    }));
+  const warnings = [...loaded.suite.warnings, ...(skips.warnings ?? [])];
+
+  if (values.json) {
+    const doc = { phases: [...wanted], cases, unassigned: loaded.suite.unassigned, warnings };
+    const written = await writeOutput(io, values.json, JSON.stringify(doc, null, 2) + '\n');
+    if (!written.ok) return fail(io, `porter: --json: ${written.message}`);
+    if (values.json === '-') return EXIT.ok;
+  }
+
+  const lines: string[] = [];
+  for (const phase of names.filter((p) => wanted.has(p))) {
+    const inPhase = cases.filter((c) => c.phase === phase);
+    const skipped = inPhase.filter((c) => c.skipped !== null).length;
+    lines.push(`${phase} (${inPhase.length} cases${skipped ? `, ${skipped} skipped` : ''})`);
+    for (const c of inPhase) {
+      const notes = [c.skipped !== null ? `skip: ${c.skipped}` : '', c.problem ? `ERROR: ${c.problem}` : ''].filter(Boolean);
+      lines.push(`  ${c.id}  <- ${c.input ?? '(no input)'}${notes.length ? `  [${notes.join('; ')}]` : ''}`);
+    }
+  }
+  if (loaded.suite.unassigned.length > 0) {
+    lines.push(`not in any phase (${loaded.suite.unassigned.length}):`);
+    lines.push(...loaded.suite.unassigned.map((id) => `  ${id}`));
+  }
+  io.stdout(lines.join('\n') + '\n');
+  const problems = cases.filter((c) => c.problem);
+  for (const c of problems) io.stderr(`warning: ${c.id}: ${c.problem}\n`);
+  for (const w of warnings) io.stderr(`warning: ${w}\n`);
+  return EXIT.ok;
+}
+
+function fail(io: CliIO, message: string): number {
+  io.stderr(`${message}\n`);
+  return EXIT.usage;
+}

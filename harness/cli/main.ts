@@ -1,0 +1,48 @@
+import { EXIT, type CliIO } from './io.js';
+import { testCommand } from './test-command.js';
+import { listCommand } from './list-command.js';
+import { initCommand } from './init-command.js';
+
+type Command = (argv: string[], io: CliIO) => Promise<number>;
+
+const COMMANDS: Record<string, { run: Command; summary: string }> = {
+  test: { run: testCommand, summary: 'run the target against the snapshot suite and judge it' },
+  list: { run: listCommand, summary: 'list the cases per phase with inputs and skip status' },
+  init: { run: initCommand, summary: 'write a starting porter.config.yaml for a source project' },
+};
+
+export const VERSION = '0.1.0';
+
+function help(): string {
+  const names = Object.keys(COMMANDS);
+  const width = Math.max(...names.map((n) => n.length));
+  return `porter ${VERSION}: port a library to another language, with its own snapshot tests as the oracle
+
+Usage: porter <command> [options]
+
+Commands:
+${names.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n]!.summary}`).join('\n')}
+
+Run \`porter <command> --help\` for a command's options.
+`;
+}
+
+/** The whole CLI as a function: argv in, exit code out, all I/O through `io`. */
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout(help());
+    return name === undefined ? EXIT.usage : EXIT.ok;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout(`${VERSION}\n`);
+    return EXIT.ok;
+  }
+  const command = COMMANDS[name];
+  if (!command) {
+    io.stderr(`porter: unknown command "${name}"; commands: ${Object.keys(COMMANDS).join(', ')}\n`);
+    return EXIT.usage;
+  }
+  return command.run(rest, io);
+}
+
