@@ -29,7 +29,8 @@ export interface ToolDefinition {
 /** Executes the built-in tools inside the workspace; validates its own input. */
 export interface ToolSet {
   definitions: ToolDefinition[];
-  execute(name: string, input: unknown): Promise<ToolResult>;
+  /** `signal` aborts a running tool (a bash command is killed with its children). */
+  execute(name: string, input: unknown, signal?: AbortSignal): Promise<ToolResult>;
 }
 
 /**
