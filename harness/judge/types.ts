@@ -5,6 +5,11 @@ export interface ErrorFacets {
   /** The marker line, e.g. `!!!SYNTAX ERROR!!!`, when there is one. */
   marker?: string;
   kind?: string;
+  /**
+   * Other names of the same kind, e.g. the display label `undefined value` of the Debug kind
+   * `UndefinedError`, when a body carries both forms. Kinds match when any names match.
+   */
+  kindAliases?: string[];
   line?: number;
   message?: string;
   /** Where the facets were read from. */
