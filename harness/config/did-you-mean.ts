@@ -1,6 +1,9 @@
 /** The closest candidate to a misspelt word, when it is close enough to be a likely typo. */
 export function didYouMean(word: string, candidates: readonly string[]): string | undefined {
   const w = normalise(word);
+  // A cut-short key (`replace`, `error_marker`) is a likely intent however long the rest.
+  const prefixed = w.length >= 3 ? candidates.find((c) => normalise(c).startsWith(w)) : undefined;
+  if (prefixed !== undefined) return prefixed;
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const c of candidates) {

@@ -1,0 +1,108 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../harness/config/load.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'porter-config-'));
+});
+afterEach(() => {
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function write(rel: string, text: string): string {
+  const file = path.join(dir, rel);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, text);
+  return file;
+}
+
+const CONFIG = `
+source: ../src
+snapshots: tests/snapshots/*.snap
+phases:
+  - name: lexer
+    cases: test_lexer__*
+    inputs: tests/lexer-inputs
+target:
+  command: [python3, adapter.py]
+`;
+
+describe('loadConfig', () => {
+  it('loads a config and resolves paths against its folder and the source root', async () => {
+    fs.mkdirSync(path.join(dir, 'src/tests/lexer-inputs'), { recursive: true });
+    const file = write('port/porter.config.yaml', CONFIG);
+    const r = await loadConfig(file, { cpus: 2 });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.warnings).toEqual([]);
+    expect(r.config.configPath).toBe(file);
+    expect(r.config.configDir).toBe(path.join(dir, 'port'));
+    expect(r.config.source).toBe(path.join(dir, 'src'));
+    expect(r.config.phases[0]!.inputs).toEqual([path.join(dir, 'src/tests/lexer-inputs')]);
+    expect(r.config.target.cwd).toBe(path.join(dir, 'port'));
+    expect(r.config.target.workers).toBe(2);
+    expect(r.config.skiplist).toBe(path.join(dir, 'port/skiplist'));
+  });
+
+  it('tells the user to run porter init or pass --config when the file is missing', async () => {
+    const file = path.join(dir, 'porter.config.yaml');
+    expect(await loadConfig(file)).toEqual({
+      ok: false,
+      message: `${file}: not found; run "porter init" to write a starting config, or pass --config FILE`,
+    });
+  });
+
+  it('says so when --config names a folder', async () => {
+    expect(await loadConfig(dir)).toEqual({ ok: false, message: `${dir} is a folder; pass --config with the config file itself` });
+  });
+
+  it('reports YAML syntax errors with file, line and column', async () => {
+    const file = write('porter.config.yaml', 'source: .\nsnapshots: [a\nphases: []\n');
+    const r = await loadConfig(file);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.message).toMatch(new RegExp(`^${escape(file)}:3:1: Flow sequence`));
+  });
+
+  it('reports validation errors before looking at folders', async () => {
+    const file = write('porter.config.yaml', CONFIG.replace('command: [python3, adapter.py]', 'command: [python3, adapter.py]\n  protocol: grpc'));
+    expect(await loadConfig(file)).toEqual({ ok: false, message: `${file}: target.protocol: "grpc" is not a protocol (stdio, exec)` });
+  });
+
+  it('reports every folder that does not exist, naming its key', async () => {
+    const file = write('port/porter.config.yaml', CONFIG.replace('[python3, adapter.py]', '[python3, adapter.py]\n  cwd: adapter'));
+    const r = await loadConfig(file);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.message.split('\n')).toEqual([
+      `${file}: source: ${path.join(dir, 'src')} does not exist; set source to the source project's root, relative to this file`,
+      `${file}: phases[0].inputs: ${path.join(dir, 'src/tests/lexer-inputs')} does not exist; input folders are relative to source`,
+      `${file}: target.cwd: ${path.join(dir, 'port/adapter')} does not exist; target.cwd is relative to this file`,
+    ]);
+  });
+
+  it('rejects a source that is a file', async () => {
+    write('src', 'not a folder');
+    const file = write('port/porter.config.yaml', CONFIG.replace('    inputs: tests/lexer-inputs\n', ''));
+    expect(await loadConfig(file)).toEqual({
+      ok: false,
+      message: `${file}: source: ${path.join(dir, 'src')} is not a folder; set source to the source project's root, relative to this file`,
+    });
+  });
+
+  it('names the config as given on the command line', async () => {
+    write('porter.config.yaml', 'source: 5\n');
+    const rel = path.relative(process.cwd(), path.join(dir, 'porter.config.yaml'));
+    const r = await loadConfig(rel);
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.message.split('\n')[0]).toBe(`${rel}: source: expected a string, got 5`);
+  });
+});
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
