@@ -19,7 +19,15 @@ export interface TargetError {
 export type TargetOutcome =
   | { status: 'output'; output: string; error?: TargetError; durationMs: number }
   | { status: 'timeout'; durationMs: number; stderrTail: string }
-  | { status: 'crash'; durationMs: number; exitCode: number | null; signal: string | null; stderrTail: string }
+  | {
+      status: 'crash';
+      durationMs: number;
+      exitCode: number | null;
+      signal: string | null;
+      stderrTail: string;
+      /** Porter's own explanation when it has one, e.g. a case not run because the target keeps dying on startup. */
+      message?: string;
+    }
   | { status: 'error'; durationMs: number; message: string };
 
 /** A pool that runs requests against the target. */
