@@ -27,7 +27,8 @@ export interface SkipMatch {
   pattern: string;
 }
 
-export type SkipListResult = { ok: true; list: SkipList } | { ok: false; message: string };
+/** `warnings` is the same list as `list.warnings`, for callers that gather warnings from every loader alike. */
+export type SkipListResult = { ok: true; list: SkipList; warnings: string[] } | { ok: false; message: string };
 
 /** Entries of one file, indexed: literal ids by map, globs compiled once. */
 class EntryGroup {
@@ -126,7 +127,7 @@ export async function loadSkipList(pathOrDir: string, phases: readonly string[])
   try {
     kind = (await stat(pathOrDir)).isDirectory() ? 'dir' : 'file';
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, list: new SkipList([]) };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { ok: true, list: new SkipList([]), warnings: [] };
     return { ok: false, message: `${pathOrDir}: cannot read the skip-list (${(e as NodeJS.ErrnoException).code})` };
   }
 
@@ -164,7 +165,7 @@ export async function loadSkipList(pathOrDir: string, phases: readonly string[])
     errors.push(...parsed.errors);
   }
   if (errors.length > 0) return { ok: false, message: errors.join('\n') };
-  return { ok: true, list: new SkipList(entries, warnings) };
+  return { ok: true, list: new SkipList(entries, warnings), warnings };
 }
 
 /** Parses one skip-list file's text; pure, so tests and `porter list` can use it on any text. */

@@ -106,3 +106,17 @@ describe('loadConfig', () => {
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
+
+const repoRoot = path.resolve(import.meta.dirname, '../..');
+const minijinja = path.resolve(repoRoot, '../shared/suites/minijinja');
+
+describe.skipIf(!fs.existsSync(minijinja))('the MiniJinja example config', () => {
+  it('loads, with inputs resolved under the MiniJinja checkout', async () => {
+    const r = await loadConfig(path.join(repoRoot, 'examples/minijinja/porter.config.yaml'));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.config.source).toBe(minijinja);
+    expect(r.config.phases.map((p) => p.name)).toEqual(['lexer', 'parser', 'runtime', 'fragments']);
+    expect(r.config.phases[0]!.inputs).toEqual([path.join(minijinja, 'minijinja/tests/lexer-inputs')]);
+  });
+});
