@@ -1,0 +1,130 @@
+import { costOf, lookup, ratesFor, type PriceTable } from './pricing.js';
+import { ZERO_USAGE, type BudgetGate, type SessionEntry, type StopReason, type Usage } from './types.js';
+
+/**
+ * The run's spending: totals from every response, and the gate each request passes.
+ * A request is refused when its worst case — all of its input at the dearer of the input
+ * and cache-write rates, plus the full output allowance — would cross a limit, so a
+ * budget is never overrun by one last expensive call.
+ *
+ * Tokens for `--max-tokens` are input + cache writes + output: cache reads re-read the
+ * same context on every request and would swamp the count.
+ */
+
+export interface BudgetLimits {
+  budgetUsd?: number;
+  maxTokens?: number;
+  maxHours?: number;
+}
+
+export interface ModelTotals {
+  usage: Usage;
+  costUsd: number;
+  requests: number;
+}
+
+export interface BudgetTotals extends ModelTotals {
+  byModel: Record<string, ModelTotals>;
+}
+
+export interface Budget extends BudgetGate {
+  totals(): BudgetTotals;
+  /** Tokens counted against `--max-tokens`. */
+  countedTokens(): number;
+  /** Why the run must stop now, or null while every limit holds. */
+  exhausted(): { reason: Extract<StopReason, 'budget' | 'max-tokens' | 'max-hours'>; detail: string } | null;
+}
+
+export interface BudgetOptions extends BudgetLimits {
+  prices: PriceTable;
+  /** When this run segment started. */
+  startedAt: Date;
+  clock?: () => Date;
+  /** Totals carried over from the session log on `--resume`. */
+  initial?: BudgetTotals;
+  /** Working time of earlier segments of this run (before a crash), counted against `maxHours`. */
+  priorMs?: number;
+}
+
+export function addUsage(a: Usage, b: Usage): Usage {
+  return { input: a.input + b.input, output: a.output + b.output, cacheRead: a.cacheRead + b.cacheRead, cacheWrite: a.cacheWrite + b.cacheWrite };
+}
+
+export function emptyTotals(): BudgetTotals {
+  return { usage: { ...ZERO_USAGE }, costUsd: 0, requests: 0, byModel: {} };
+}
+
+function add(t: BudgetTotals, model: string, usage: Usage, cost: number): void {
+  t.usage = addUsage(t.usage, usage);
+  t.costUsd += cost;
+  t.requests += 1;
+  const m = (t.byModel[model] ??= { usage: { ...ZERO_USAGE }, costUsd: 0, requests: 0 });
+  m.usage = addUsage(m.usage, usage);
+  m.costUsd += cost;
+  m.requests += 1;
+}
+
+/** Totals as the session log records them (every `response` entry, with its logged cost). */
+export function totalsFromEntries(entries: SessionEntry[]): BudgetTotals {
+  const t = emptyTotals();
+  for (const e of entries) if (e.type === 'response') add(t, e.model, e.usage, e.costUsd);
+  return t;
+}
+
+const usd = (n: number): string => `$${n.toFixed(2)}`;
+const counted = (u: Usage): number => u.input + u.cacheWrite + u.output;
+
+export function createBudget(opts: BudgetOptions): Budget {
+  const clock = opts.clock ?? (() => new Date());
+  const t: BudgetTotals = opts.initial ? structuredClone(opts.initial) : emptyTotals();
+  const elapsedHours = () => ((opts.priorMs ?? 0) + clock().getTime() - opts.startedAt.getTime()) / 3_600_000;
+
+  const priceOf = (model: string) => {
+    const price = lookup(opts.prices, model);
+    // Models are checked when the config loads; an unpriced one here is a bug.
+    if (!price) throw new Error(`no price for model ${model}`);
+    return price;
+  };
+
+  const exhausted: Budget['exhausted'] = () => {
+    if (opts.budgetUsd !== undefined && t.costUsd >= opts.budgetUsd) {
+      return { reason: 'budget', detail: `budget reached: ${usd(t.costUsd)} spent of ${usd(opts.budgetUsd)}` };
+    }
+    if (opts.maxTokens !== undefined && counted(t.usage) >= opts.maxTokens) {
+      return { reason: 'max-tokens', detail: `token limit reached: ${counted(t.usage)} of ${opts.maxTokens}` };
+    }
+    if (opts.maxHours !== undefined && elapsedHours() >= opts.maxHours) {
+      return { reason: 'max-hours', detail: `time limit reached: ${elapsedHours().toFixed(2)} h of ${opts.maxHours} h` };
+    }
+    return null;
+  };
+
+  return {
+    check(model, worst) {
+      const done = exhausted();
+      if (done) return done.detail;
+      const r = ratesFor(priceOf(model), worst.inputTokens);
+      if (opts.budgetUsd !== undefined) {
+        const request = (worst.inputTokens * Math.max(r.input, r.cacheWrite) + worst.maxOutputTokens * r.output) / 1_000_000;
+        if (t.costUsd + request > opts.budgetUsd) {
+          return `budget: the next request could cost up to ${usd(request)}, and ${usd(t.costUsd)} of ${usd(opts.budgetUsd)} is spent`;
+        }
+      }
+      if (opts.maxTokens !== undefined) {
+        const next = counted(t.usage) + worst.inputTokens + worst.maxOutputTokens;
+        if (next > opts.maxTokens) {
+          return `max-tokens: the next request could use up to ${worst.inputTokens + worst.maxOutputTokens} tokens, and ${counted(t.usage)} of ${opts.maxTokens} are used`;
+        }
+      }
+      return null;
+    },
+    record(model, usage) {
+      const cost = costOf(priceOf(model), usage);
+      add(t, model, usage, cost);
+      return cost;
+    },
+    totals: () => structuredClone(t),
+    countedTokens: () => counted(t.usage),
+    exhausted,
+  };
+}

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { createBudget, totalsFromEntries } from '../../harness/agent/budget.js';
+import { DEFAULT_MODEL, LIST_PRICES, costOf, lookup, priceTable, unpriced } from '../../harness/agent/pricing.js';
+import type { SessionEntry } from '../../harness/agent/types.js';
+
+const built = priceTable();
+if (!built.ok) throw new Error(built.message);
+const table = built.table;
+const start = new Date('2026-11-20T00:00:00Z');
+const u = (input: number, output: number, cacheRead = 0, cacheWrite = 0) => ({ input, output, cacheRead, cacheWrite });
+
+describe('pricing', () => {
+  it('defaults to a current model that has a price', () => {
+    expect(DEFAULT_MODEL).toBe('claude-sonnet-5-5');
+    expect(lookup(table, DEFAULT_MODEL)).toEqual({ input: 2, output: 10, cacheRead: 0.2, cacheWrite: 2.5 });
+    expect(lookup(table, 'claude-haiku-4-5-20251001')).toEqual(LIST_PRICES['claude-haiku-4-5']);
+  });
+
+  it('prices usage per million tokens, all four kinds', () => {
+    // 1M input at $2 + 100k output at $10 + 2M cache reads at $0.20 + 200k cache writes at $2.50
+    expect(costOf(LIST_PRICES['claude-sonnet-5-5']!, u(1_000_000, 100_000, 2_000_000, 200_000))).toBeCloseTo(2 + 1 + 0.4 + 0.5, 10);
+  });
+
+  it('uses the long-context band when the prompt is past it', () => {
+    const haiku = LIST_PRICES['claude-haiku-5-5']!;
+    expect(costOf(haiku, u(100_000, 1_000_000))).toBeCloseTo(0.01 + 0.5, 10);
+    expect(costOf(haiku, u(100_001, 0))).toBeCloseTo(100_001 * 0.5 / 1e6, 10);
+  });
+
+  it('accepts overrides and new models, and names a model with no price', () => {
+    const r = priceTable({ 'claude-sonnet-5-5': { output: 12 }, 'my-proxy-model': { input: 1, output: 4 } });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.table['claude-sonnet-5-5']).toEqual({ input: 2, output: 12, cacheRead: 0.2, cacheWrite: 2.5 });
+    expect(r.table['my-proxy-model']).toEqual({ input: 1, output: 4, cacheRead: 0.1, cacheWrite: 1.25 });
+    expect(priceTable({ 'mystery': { input: 1 } })).toEqual({ ok: false, message: expect.stringMatching(/^agent\.prices\.mystery: mystery has no list price; give at least input and output/) });
+    expect(unpriced(r.table, ['claude-sonnet-5-5', 'claude-mythos-preview'])).toMatch(/^model claude-mythos-preview has no price: add agent\.prices\.claude-mythos-preview/);
+    expect(unpriced(r.table, ['my-proxy-model'])).toBeNull();
+  });
+});
+
+describe('budget gate', () => {
+  it('refuses a request whose worst case would cross the budget', () => {
+    const b = createBudget({ prices: table, budgetUsd: 1, startedAt: start, clock: () => start });
+    expect(b.record('claude-sonnet-5-5', u(100_000, 50_000))).toBeCloseTo(0.7, 10);
+    // Worst case: 100k input at the cache-write rate $2.50 = $0.25, plus 4k output at $10 = $0.04 → $0.99 ≤ $1.
+    expect(b.check('claude-sonnet-5-5', { inputTokens: 100_000, maxOutputTokens: 4_000 })).toBeNull();
+    expect(b.check('claude-sonnet-5-5', { inputTokens: 100_000, maxOutputTokens: 32_000 })).toBe(
+      'budget: the next request could cost up to $0.57, and $0.70 of $1.00 is spent',
+    );
+    expect(b.exhausted()).toBeNull();
+    b.record('claude-sonnet-5-5', u(0, 30_000));
+    expect(b.exhausted()).toEqual({ reason: 'budget', detail: 'budget reached: $1.00 spent of $1.00' });
+    expect(b.check('claude-sonnet-5-5', { inputTokens: 1, maxOutputTokens: 1 })).toMatch(/budget reached/);
+  });
+
+  it('keeps totals per model', () => {
+    const b = createBudget({ prices: table, startedAt: start });
+    b.record('claude-sonnet-5-5', u(10, 20, 30, 40));
+    b.record('claude-opus-5-5', u(1, 2, 3, 4));
+    b.record('claude-sonnet-5-5', u(10, 20, 30, 40));
+    const t = b.totals();
+    expect(t.usage).toEqual(u(21, 42, 63, 84));
+    expect(t.requests).toBe(3);
+    expect(t.byModel['claude-sonnet-5-5']).toMatchObject({ usage: u(20, 40, 60, 80), requests: 2 });
+    expect(t.byModel['claude-opus-5-5']?.requests).toBe(1);
+  });
+
+  it('limits tokens (input, cache writes, output) and hours', () => {
+    let now = start;
+    const b = createBudget({ prices: table, maxTokens: 1000, maxHours: 2, startedAt: start, clock: () => now, priorMs: 3_600_000 });
+    b.record('claude-sonnet-5-5', u(300, 100, 10_000, 100));
+    expect(b.countedTokens()).toBe(500);
+    expect(b.check('claude-sonnet-5-5', { inputTokens: 400, maxOutputTokens: 100 })).toBeNull();
+    expect(b.check('claude-sonnet-5-5', { inputTokens: 400, maxOutputTokens: 101 })).toMatch(/^max-tokens: the next request could use up to 501 tokens, and 500 of 1000 are used/);
+    now = new Date(start.getTime() + 3_600_000);
+    // One hour here plus one hour before the crash.
+    expect(b.exhausted()).toEqual({ reason: 'max-hours', detail: 'time limit reached: 2.00 h of 2 h' });
+  });
+
+  it('carries on from the session log on resume', () => {
+    const entries = [
+      { v: 1, seq: 1, ts: 't', type: 'response', iteration: 1, model: 'claude-sonnet-5-5', content: [], stopReason: 'end_turn', usage: u(100, 10), costUsd: 0.5 },
+      { v: 1, seq: 2, ts: 't', type: 'note', iteration: 1, text: 'x', from: 'flag' },
+      { v: 1, seq: 3, ts: 't', type: 'response', iteration: 2, model: 'claude-sonnet-5-5', content: [], stopReason: 'end_turn', usage: u(1, 1), costUsd: 0.25 },
+    ] as SessionEntry[];
+    const initial = totalsFromEntries(entries);
+    expect(initial).toMatchObject({ costUsd: 0.75, requests: 2, usage: u(101, 11) });
+    const b = createBudget({ prices: table, budgetUsd: 1, startedAt: start, initial });
+    b.record('claude-sonnet-5-5', u(0, 25_000));
+    expect(b.exhausted()?.reason).toBe('budget');
+    expect(initial.costUsd).toBe(0.75);
+  });
+});
