@@ -19,8 +19,10 @@ export interface DiffOptions {
   context?: number;
   /** Longest diff returned, in lines; the rest is cut with a note. */
   maxLines?: number;
-  /** Give up on a full diff past this many edits (the Myers diff is O(N·D)). */
+  /** Give up on a full diff past this many edits (the Myers diff costs lines × edits). */
   maxEdits?: number;
+  /** Give up on a full diff when the two texts have more lines than this together. */
+  maxInputLines?: number;
 }
 
 const MARKS = {
@@ -83,6 +85,8 @@ export function makeVisible(line: string, used: Set<Mark> = new Set()): string {
 export function visibleDiff(expected: string, actual: string, options: DiffOptions = {}): string {
   if (expected === actual) return '';
   const maxLines = options.maxLines ?? 200;
+  // Bounded work per failing case, so a target that prints megabytes cannot stall a run.
+  if (lineCount(expected) + lineCount(actual) > (options.maxInputLines ?? 20_000)) return tooLarge(expected, actual);
   const patch = structuredPatch(
     options.expectedLabel ?? 'expected',
     options.actualLabel ?? 'actual',
@@ -90,7 +94,7 @@ export function visibleDiff(expected: string, actual: string, options: DiffOptio
     actual,
     undefined,
     undefined,
-    { context: options.context ?? 3, maxEditLength: options.maxEdits ?? 5000 },
+    { context: options.context ?? 3, maxEditLength: options.maxEdits ?? 1000 },
   );
   if (!patch) return tooLarge(expected, actual);
   const used = new Set<Mark>();
@@ -119,7 +123,10 @@ function tooLarge(expected: string, actual: string): string {
 }
 
 function lineCount(text: string): number {
-  return text === '' ? 0 : text.split('\n').length;
+  if (text === '') return 0;
+  let n = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
 }
 
 /** A line for a one-line reason: JSON-quoted (so invisibles show as escapes), cut at `max` characters. */

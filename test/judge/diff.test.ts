@@ -88,3 +88,11 @@ describe('firstDifferingLine', () => {
     expect(firstDifferingLine('same\n', 'same\n')).toBeNull();
   });
 });
+
+describe('visibleDiff on huge output', () => {
+  it('summarises instead of diffing when the texts are too long together', () => {
+    const huge = 'x\n'.repeat(30_000);
+    const diff = visibleDiff('expected\n', huge);
+    expect(diff).toBe('(diff too large to show: 2 expected lines, 30001 actual lines; first difference at line 1: expected "expected", got "x")');
+  });
+});
