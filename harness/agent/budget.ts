@@ -64,10 +64,13 @@ function add(t: BudgetTotals, model: string, usage: Usage, cost: number): void {
   m.requests += 1;
 }
 
-/** Totals as the session log records them (every `response` entry, with its logged cost). */
+/** Totals as the session log records them: every response and compaction summary, with its logged cost. */
 export function totalsFromEntries(entries: SessionEntry[]): BudgetTotals {
   const t = emptyTotals();
-  for (const e of entries) if (e.type === 'response') add(t, e.model, e.usage, e.costUsd);
+  for (const e of entries) {
+    if (e.type === 'response') add(t, e.model, e.usage, e.costUsd);
+    else if (e.type === 'compaction' && e.usage) add(t, e.model ?? 'unknown', e.usage, e.costUsd ?? 0);
+  }
   return t;
 }
 

@@ -165,6 +165,15 @@ export function computeStats(entries: SessionEntry[], opts: StatsOptions = {}): 
         break;
       case 'compaction':
         stats.compactions += 1;
+        // The summary is a request of its own, paid for like any other.
+        if (e.usage) {
+          const usage = e.usage;
+          bump((x) => {
+            x.requests += 1;
+            x.usage = addUsage(x.usage, usage);
+            x.costUsd += e.costUsd ?? 0;
+          });
+        }
         break;
       case 'api-retry':
         stats.apiRetries += 1;

@@ -82,13 +82,14 @@ describe('budget gate', () => {
     const entries = [
       { v: 1, seq: 1, ts: 't', type: 'response', iteration: 1, model: 'claude-sonnet-5-5', content: [], stopReason: 'end_turn', usage: u(100, 10), costUsd: 0.5 },
       { v: 1, seq: 2, ts: 't', type: 'note', iteration: 1, text: 'x', from: 'flag' },
-      { v: 1, seq: 3, ts: 't', type: 'response', iteration: 2, model: 'claude-sonnet-5-5', content: [], stopReason: 'end_turn', usage: u(1, 1), costUsd: 0.25 },
+      { v: 1, seq: 3, ts: 't', type: 'compaction', iteration: 2, summary: 's', keptFrom: 2, model: 'claude-sonnet-5-5', usage: u(1000, 0), costUsd: 0.125 },
+      { v: 1, seq: 4, ts: 't', type: 'response', iteration: 2, model: 'claude-sonnet-5-5', content: [], stopReason: 'end_turn', usage: u(1, 1), costUsd: 0.25 },
     ] as SessionEntry[];
     const initial = totalsFromEntries(entries);
-    expect(initial).toMatchObject({ costUsd: 0.75, requests: 2, usage: u(101, 11) });
+    expect(initial).toMatchObject({ costUsd: 0.875, requests: 3, usage: u(1101, 11) });
     const b = createBudget({ prices: table, budgetUsd: 1, startedAt: start, initial });
-    b.record('claude-sonnet-5-5', u(0, 25_000));
+    b.record('claude-sonnet-5-5', u(0, 12_500));
     expect(b.exhausted()?.reason).toBe('budget');
-    expect(initial.costUsd).toBe(0.75);
+    expect(initial.costUsd).toBe(0.875);
   });
 });

@@ -31,6 +31,7 @@ describe('stats from the session log', () => {
     [3631, { type: 'iteration-start', iteration: 2, phase: 'parser', message: 'task', fresh: true }],
     [3632, { type: 'note', iteration: 2, text: 'keep escaping', from: 'notes.md' }],
     [3640, { type: 'response', iteration: 2, model: 'claude-opus-5-5', content: [], stopReason: 'end_turn', usage: u(1, 1), costUsd: 1 }],
+    [3640, { type: 'compaction', iteration: 2, summary: 's', keptFrom: 3, model: 'claude-opus-5-5', usage: u(1000, 100), costUsd: 0.01 }],
     [3641, { type: 'api-retry', iteration: 2, attempt: 1, status: 529, waitMs: 1000, message: 'overloaded' }],
     [3650, { type: 'test-run', iteration: 2, phase: 'parser', pass: 1, total: 3, passingIds: [], summary: {} }],
     [3651, { type: 'reset', iteration: 2, rev: 'abc', reason: 'regressions' }],
@@ -47,9 +48,9 @@ describe('stats from the session log', () => {
       messages: 2 + 2 + 1 + 1,
       humanPrompts: 3,
       toolCalls: 2,
-      requests: 3,
-      usage: u(111, 56, 1000, 1000),
-      costUsd: 1.75,
+      requests: 4,
+      usage: u(1111, 156, 1000, 1000),
+      costUsd: 1.76,
       models: ['claude-sonnet-5-5', 'claude-opus-5-5'],
       iterations: 2,
       commits: 1,
@@ -64,7 +65,8 @@ describe('stats from the session log', () => {
   it('splits figures per phase', () => {
     const [lexer, parser] = computeStats(entries).phases;
     expect(lexer).toMatchObject({ phase: 'lexer', iterations: 1, toolCalls: 2, costUsd: 0.75, pass: 4, total: 4, summary: true, models: ['claude-sonnet-5-5'], wallMs: 28_000 });
-    expect(parser).toMatchObject({ phase: 'parser', iterations: 1, humanPrompts: 1, costUsd: 1, pass: 1, total: 3, summary: false, models: ['claude-opus-5-5'], wallMs: 29_000 });
+    expect(parser).toMatchObject({ phase: 'parser', iterations: 1, humanPrompts: 1, pass: 1, total: 3, summary: false, models: ['claude-opus-5-5'], wallMs: 29_000 });
+    expect(parser!.costUsd).toBeCloseTo(1.01, 10);
   });
 
   it('a running segment has no stop and counts time up to now when asked', () => {
