@@ -48,8 +48,11 @@ export type SessionEvent =
   | { type: 'response'; iteration: number; model: string; content: unknown[]; stopReason: string | null; usage: Usage; costUsd: number }
   | { type: 'tool-call'; iteration: number; toolUseId: string; name: string; input: unknown }
   | { type: 'tool-result'; iteration: number; toolUseId: string; result: ToolResult }
-  /** Conversation history replaced by a summary (compaction): turns before `keptFrom` are gone. */
-  | { type: 'compaction'; iteration: number; summary: string; keptFrom: number }
+  /**
+   * Conversation history replaced by a summary (compaction): turns before `keptFrom` are gone.
+   * `model`/`usage`/`costUsd` are the summarisation call's own (it has no response entry).
+   */
+  | { type: 'compaction'; iteration: number; summary: string; keptFrom: number; model?: string; usage?: Usage; costUsd?: number }
   | { type: 'api-retry'; iteration: number; attempt: number; status: number | null; waitMs: number; message: string }
   | { type: 'command-run'; iteration: number; command: string[]; exitCode: number | null; timedOut: boolean; outputFile: string; durationMs: number }
   | { type: 'test-run'; iteration: number; phase: string; pass: number; total: number; passingIds: string[]; summary: Record<string, unknown> }

@@ -69,7 +69,14 @@ export interface FakeAnthropic {
 const MAX_REQUESTS = 5_000;
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
-export async function startFakeAnthropic(opts: { script?: ScriptItem[]; responder?: Responder } = {}): Promise<FakeAnthropic> {
+export interface FakeAnthropicOptions {
+  script?: ScriptItem[];
+  responder?: Responder;
+  /** Reject malformed conversations with 400, as the API does. Default true. */
+  validate?: boolean;
+}
+
+export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
   const queue: ScriptItem[] = [...(opts.script ?? [])];
   let responder = opts.responder;
   const requests: RecordedRequest[] = [];
@@ -98,6 +105,12 @@ export async function startFakeAnthropic(opts: { script?: ScriptItem[]; responde
     requests.push(record);
     if (requests.length > MAX_REQUESTS) {
       sendError(res, 400, 'invalid_request_error', `fake-anthropic: more than ${MAX_REQUESTS} requests`);
+      return;
+    }
+    const malformed = opts.validate === false ? null : validateMessages(body);
+    if (malformed) {
+      record.answer = 'invalid';
+      sendError(res, 400, 'invalid_request_error', `fake-anthropic: ${malformed}`);
       return;
     }
     const item = queue.shift() ?? (responder ? await responder(body, requests.length - 1) : undefined);
@@ -147,6 +160,48 @@ export async function startFakeAnthropic(opts: { script?: ScriptItem[]; responde
         server.close(() => resolve());
       }),
   };
+}
+
+/**
+ * The API's main structural rules for `messages`: starts with a user turn, roles alternate,
+ * every tool_use is answered by a tool_result in the next user turn and every tool_result
+ * answers a tool_use of the turn before, no empty text blocks, at most 4 cache breakpoints.
+ * Returns what is wrong, or null.
+ */
+export function validateMessages(body: any): string | null {
+  const messages: any[] = Array.isArray(body?.messages) ? body.messages : [];
+  if (messages.length === 0) return 'messages: at least one message is required';
+  if (messages[0].role !== 'user') return 'messages: the first message must use the user role';
+  const blocksOf = (m: any): any[] => (typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : m.content);
+  let breakpoints = 0;
+  const count = (x: any): void => void (x?.cache_control ? breakpoints++ : 0);
+  (Array.isArray(body.system) ? body.system : []).forEach(count);
+  (Array.isArray(body.tools) ? body.tools : []).forEach(count);
+  for (let i = 0; i < messages.length; i++) {
+    const m = messages[i];
+    if (i > 0 && messages[i - 1].role === m.role) return `messages.${i}: roles must alternate between user and assistant`;
+    const blocks = blocksOf(m);
+    if (blocks.length === 0) return `messages.${i}: content must not be empty`;
+    blocks.forEach(count);
+    if (blocks.some((b) => b.type === 'text' && b.text === '')) return `messages.${i}: text content blocks must be non-empty`;
+    const uses = blocks.filter((b) => b.type === 'tool_use').map((b) => b.id);
+    const results = blocks.filter((b) => b.type === 'tool_result').map((b) => b.tool_use_id);
+    if (m.role === 'user' && results.length > 0) {
+      const prev = i > 0 ? blocksOf(messages[i - 1]).filter((b) => b.type === 'tool_use').map((b) => b.id) : [];
+      const orphan = results.find((id: string) => !prev.includes(id));
+      if (orphan) return `messages.${i}: unexpected tool_use_id ${orphan} in tool_result blocks`;
+    }
+    if (m.role === 'assistant' && uses.length > 0 && i + 1 < messages.length) {
+      const next = blocksOf(messages[i + 1]).filter((b) => b.type === 'tool_result').map((b) => b.tool_use_id);
+      const missing = uses.find((id: string) => !next.includes(id));
+      if (missing) return `messages.${i + 1}: tool_use ids were found without tool_result blocks immediately after: ${missing}`;
+    }
+  }
+  if (messages[messages.length - 1].role === 'assistant' && blocksOf(messages[messages.length - 1]).some((b) => b.type === 'tool_use')) {
+    return 'messages: the last assistant turn has tool_use blocks without results';
+  }
+  if (breakpoints > 4) return `A maximum of 4 blocks with cache_control may be provided. Found ${breakpoints}.`;
+  return null;
 }
 
 /** The SSE events of one turn, as the Messages API streams them. */
