@@ -61,7 +61,7 @@ export async function listCommand(argv: string[], io: CliIO): Promise<number> {
       skipped: skips.list.match(c.id, c.phase)?.reason ?? null,
       problem: c.problem ?? null,
     }));
-  const warnings = [...loaded.suite.warnings, ...(skips.warnings ?? [])];
+  const warnings = [...loaded.suite.warnings, ...skips.warnings];
 
   if (values.json) {
     const doc = { phases: [...wanted], cases, unassigned: loaded.suite.unassigned, warnings };

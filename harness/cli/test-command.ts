@@ -92,7 +92,11 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
     const written = await writeOutput(io, values.json, JSON.stringify(result, null, 2) + '\n');
     if (!written.ok) io.stderr(`porter: --json: ${written.message}\n`);
   }
-  const published = await publishTestReports(io, config, result, { junit: values.junit, history: !values['no-report'] });
+  const published = await publishTestReports(io, config, result, {
+    junit: values.junit,
+    history: !values['no-report'],
+    partial: Boolean(values.phase?.length || values.filter),
+  });
   for (const line of published) human(`${line}\n`);
 
   human(renderClosingLine(result));

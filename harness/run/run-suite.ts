@@ -62,7 +62,8 @@ export async function runSuite(config: PorterConfig, options: RunOptions = {}): 
     return { ok: false, message: `--filter "${options.filter}" matches no case${options.phases?.length ? ` in phase ${options.phases.join(', ')}` : ''}; run \`porter list\` to see case ids` };
   }
 
-  const warnings = [...suite.warnings, ...(skips.warnings ?? []), ...overrides.warnings];
+  const warnings = [...suite.warnings, ...skips.warnings, ...overrides.warnings];
+  const phaseById = new Map(suite.cases.map((c) => [c.id, c.phase]));
   const policy = createCasePolicy(config);
   for (const c of suite.cases) {
     if (policy.isProtected(c.id) && skips.list.match(c.id, c.phase)) {
@@ -137,7 +138,10 @@ export async function runSuite(config: PorterConfig, options: RunOptions = {}): 
       durationMs: now() - t0,
       phases: summarizePhases(phaseNames.filter((p) => wantedPhases.has(p)), results),
       cases: results,
-      staleSkips: skips.list.stale(suite.cases.map((c) => c.id)),
+      staleSkips: skips.list.stale(
+        suite.cases.map((c) => c.id),
+        (id) => phaseById.get(id),
+      ),
       warnings,
     },
   };

@@ -1,0 +1,42 @@
+import path from 'node:path';
+import type { PorterConfig } from '../config/types.js';
+import type { RunResult } from '../run/types.js';
+import { renderJUnit } from '../reports/junit.js';
+import { writeReports } from '../reports/write.js';
+import type { CliIO } from './io.js';
+import { writeOutput } from './output-file.js';
+
+/**
+ * After `porter test`: JUnit for CI dashboards, the history record, latest.md and
+ * index.html, and the GitHub step summary. Report trouble is a warning: the run's
+ * verdict stands whatever happens to its reports. Returns lines for the user.
+ */
+export async function publishTestReports(
+  io: CliIO,
+  config: PorterConfig,
+  result: RunResult,
+  options: { junit: string | undefined; history: boolean; partial: boolean },
+): Promise<string[]> {
+  const lines: string[] = [];
+  if (options.junit) {
+    const written = await writeOutput(io, options.junit, renderJUnit(result));
+    if (written.ok) lines.push(`junit: ${options.junit}`);
+    else io.stderr(`warning: --junit: ${written.message}\n`);
+  }
+  if (!options.history) return lines;
+  try {
+    const reports = await writeReports(config.reports.dir, {
+      kind: 'test',
+      run: result,
+      workspace: config.target.cwd,
+      env: io.env,
+      extra: { partial: options.partial },
+    });
+    for (const w of reports.warnings) io.stderr(`warning: ${w}\n`);
+    lines.push(`reports: ${path.relative(io.cwd, reports.files.markdown) || reports.files.markdown}, ${path.relative(io.cwd, reports.files.html) || reports.files.html}`);
+    if (reports.stepSummary) lines.push(`step summary appended to ${reports.stepSummary}`);
+  } catch (err) {
+    io.stderr(`warning: could not write reports to ${config.reports.dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}\n`);
+  }
+  return lines;
+}
