@@ -1,4 +1,4 @@
-import fs from 'node:fs/promises';
+import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
 import type { PhaseConfig, PorterConfig } from '../config/types.js';
@@ -60,13 +60,10 @@ export async function loadSuite(config: PorterConfig, opts: LoadSuiteOptions = {
 
   const unassignedSet = new Set(unassigned);
   const wanted = [...pathById.keys()].filter((id) => unassignedSet.has(id) || selectedByName.has(phaseOf.get(id)!));
-  const loaded = await Promise.all(wanted.map((id) => readSnapshot(source, pathById.get(id)!)));
+  const loaded = wanted.map((id) => readSnapshot(source, pathById.get(id)!));
   const snapshots = new Map(wanted.map((id, i) => [id, loaded[i]!]));
   const caseIds = wanted.filter((id) => !unassignedSet.has(id));
-  const built = await Promise.all(
-    caseIds.map((id) => buildCase(id, selectedByName.get(phaseOf.get(id)!)!, snapshots.get(id)!, source)),
-  );
-  // Warnings in id order, whatever order the concurrent reads finished in.
+  const built = caseIds.map((id) => buildCase(id, selectedByName.get(phaseOf.get(id)!)!, snapshots.get(id)!, source));
   const warnings = [...loaded.flatMap((l) => l.warnings), ...built.flatMap((b) => b.warnings)];
   const cases = built.map((b) => b.case);
   const order = new Map(selected.map((p, i) => [p.name, i]));
@@ -128,11 +125,11 @@ function assignPhases(ids: string[], phases: PhaseConfig[], configPath: string):
   return { ok: true, phaseOf, unassigned };
 }
 
-async function readSnapshot(source: string, rel: string): Promise<{ snapshot: Snapshot; problem?: string; warnings: string[] }> {
+function readSnapshot(source: string, rel: string): { snapshot: Snapshot; problem?: string; warnings: string[] } {
   const placeholder: Snapshot = { path: rel, header: { extra: {} }, kind: 'text', body: '', legacy: false };
   let text: string;
   try {
-    text = await fs.readFile(path.join(source, rel), 'utf8');
+    text = readFileText(path.join(source, rel));
   } catch (e) {
     return { snapshot: placeholder, problem: `cannot read snapshot ${rel}: ${(e as NodeJS.ErrnoException).code ?? e}`, warnings: [] };
   }
@@ -143,14 +140,23 @@ async function readSnapshot(source: string, rel: string): Promise<{ snapshot: Sn
 
 type ReadOutcome = { kind: 'text'; text: string } | { kind: 'missing' } | { kind: 'error'; message: string };
 
-async function readText(abs: string): Promise<ReadOutcome> {
+function readText(abs: string): ReadOutcome {
   try {
-    return { kind: 'text', text: await fs.readFile(abs, 'utf8') };
+    return { kind: 'text', text: readFileText(abs) };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return { kind: 'missing' };
     return { kind: 'error', message: `cannot read ${abs}: ${code ?? e}` };
   }
+}
+
+/**
+ * Synchronous on purpose: for hundreds of small files, measured on a 2-core machine, blocking
+ * reads took 60-90 ms where concurrent callback reads took 125-230 ms and `fs/promises` 430-650 ms
+ * (each async read is four thread-pool round trips). The load runs once, before any case.
+ */
+function readFileText(file: string): string {
+  return fs.readFileSync(file, 'utf8');
 }
 
 function toPosix(p: string): string {
@@ -168,12 +174,12 @@ interface CaseBuild {
   warnings: string[];
 }
 
-async function buildCase(
+function buildCase(
   id: string,
   phase: PhaseConfig,
   loaded: { snapshot: Snapshot; problem?: string },
   source: string,
-): Promise<CaseBuild> {
+): CaseBuild {
   const base: Case = { id, phase: phase.name, snapshot: loaded.snapshot, input: null };
   const problem = (message: string): CaseBuild => ({ case: { ...base, problem: message }, warnings: [] });
   if (loaded.problem) return problem(loaded.problem);
@@ -186,7 +192,7 @@ async function buildCase(
   const headerFile = snap.header.input_file;
   if (headerFile) {
     const abs = path.resolve(source, headerFile);
-    const read = await readText(abs);
+    const read = readText(abs);
     if (read.kind === 'error') return problem(read.message);
     if (read.kind === 'text') return { case: withInput(base, read.text, toPosix(path.relative(source, abs)), 'input_file'), warnings: [] };
   }
@@ -200,7 +206,7 @@ async function buildCase(
         const abs = path.join(dir, n);
         const rel = toPosix(path.relative(source, abs));
         tried.push(rel);
-        const read = await readText(abs);
+        const read = readText(abs);
         if (read.kind === 'missing') continue;
         if (read.kind === 'error') return problem(read.message);
         const warnings = headerFile
@@ -242,7 +248,7 @@ async function readPhaseFiles(
     return { ok: true, files: {}, warning: `phase ${phase.name}: \`files\` (${phase.files.join(', ')}) matches no file under ${source}` };
   }
   const files: PhaseFiles = {};
-  const contents = await Promise.all(rels.map((rel) => readText(path.join(source, rel))));
+  const contents = rels.map((rel) => readText(path.join(source, rel)));
   for (const [i, rel] of rels.entries()) {
     const read = contents[i]!;
     if (read.kind !== 'text') {
@@ -270,7 +276,7 @@ async function findStrays(source: string, snapPaths: string[], matched: string[]
     [...dirs].map(async (dir) => {
       let names: string[];
       try {
-        names = await fs.readdir(path.join(source, dir));
+        names = await fs.promises.readdir(path.join(source, dir));
       } catch {
         return;
       }
@@ -291,7 +297,7 @@ function describeUnassigned(unassigned: string[], snapshots: Map<string, { snaps
 
 async function isDirectory(p: string): Promise<boolean> {
   try {
-    return (await fs.stat(p)).isDirectory();
+    return (await fs.promises.stat(p)).isDirectory();
   } catch {
     return false;
   }

@@ -1,5 +1,6 @@
 import { parseDocument } from 'yaml';
 import { rustTrimEnd } from './insta-compare.js';
+import { parseInstaYaml } from './insta-yaml.js';
 import type { Snapshot, SnapshotHeader } from './types.js';
 
 /**
@@ -46,16 +47,20 @@ function parseYamlForm(text: string, path: string, firstEnd: number): SnapParseR
     }
     pos = next;
   }
-  // Line 1 stays in the YAML text (a document marker) so YAML error lines are file lines.
-  const doc = parseDocument(text.slice(0, headerEnd), { schema: 'core', uniqueKeys: false, prettyErrors: true });
-  const error = doc.errors[0];
-  if (error) {
-    const at = error.linePos ? `:${error.linePos[0].line}:${error.linePos[0].col}` : '';
-    const reason = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
-    return { ok: false, message: `${path}${at}: malformed YAML snapshot header: ${reason}` };
+  let raw = parseInstaYaml(text.slice(firstEnd, headerEnd));
+  const warnings: string[] = [];
+  if (raw === undefined) {
+    // Line 1 stays in the YAML text (a document marker) so YAML error lines are file lines.
+    const doc = parseDocument(text.slice(0, headerEnd), { schema: 'core', uniqueKeys: false, prettyErrors: true });
+    const error = doc.errors[0];
+    if (error) {
+      const at = error.linePos ? `:${error.linePos[0].line}:${error.linePos[0].col}` : '';
+      const reason = error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+      return { ok: false, message: `${path}${at}: malformed YAML snapshot header: ${reason}` };
+    }
+    for (const w of doc.warnings) warnings.push(`${path}: YAML header: ${w.message.split('\n')[0]}`);
+    raw = doc.toJS({ maxAliasCount: 100 });
   }
-  const warnings = doc.warnings.map((w) => `${path}: YAML header: ${w.message.split('\n')[0]}`);
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
   if (raw !== null && (typeof raw !== 'object' || Array.isArray(raw))) {
     return { ok: false, message: `${path}:2: snapshot header is not a YAML mapping; insta writes \`key: value\` lines` };
   }
