@@ -82,6 +82,10 @@ export async function loadSuite(config: PorterConfig, opts: LoadSuiteOptions = {
     warnings.push(`ignored ${strays.length} pending insta file(s), not expected results (review them with \`cargo insta review\`): ${listSome(strays)}`);
   }
   if (unassigned.length > 0) warnings.push(describeUnassigned(unassigned, snapshots));
+  const legacy = loaded.filter((l) => l.snapshot.legacy).map((l) => l.snapshot.path);
+  if (legacy.length > 0) {
+    warnings.push(`${legacy.length} snapshot(s) in the legacy insta 0.x format (\`cargo insta test --force-update-snapshots --accept\` rewrites them): ${listSome(legacy)}`);
+  }
 
   return { ok: true, suite: { sourceRoot: source, cases, files, unassigned, warnings } };
 }

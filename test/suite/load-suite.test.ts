@@ -247,6 +247,8 @@ describe('loadSuite', () => {
     expect(body('t__crlf@i').body).toBe('line1\nline2');
     expect(body('t__empty@i').body).toBe('');
     expect(body('t__legacy@i')).toMatchObject({ legacy: true, body: 'old body', header: { created: '2019-01-01' } });
-    expect(suite.warnings.filter((w) => w.includes('legacy insta 0.x'))).toHaveLength(1);
+    expect(suite.warnings).toEqual([
+      `1 snapshot(s) in the legacy insta 0.x format (\`cargo insta test --force-update-snapshots --accept\` rewrites them): ${S}/t__legacy@i.snap`,
+    ]);
   });
 });
