@@ -2,6 +2,7 @@ import { EXIT, type CliIO } from './io.js';
 import { testCommand } from './test-command.js';
 import { listCommand } from './list-command.js';
 import { initCommand } from './init-command.js';
+import { reportCommand } from './report-command.js';
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
@@ -9,6 +10,7 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   test: { run: testCommand, summary: 'run the target against the snapshot suite and judge it' },
   list: { run: listCommand, summary: 'list the cases per phase with inputs and skip status' },
   init: { run: initCommand, summary: 'write a starting porter.config.yaml for a source project' },
+  report: { run: reportCommand, summary: 'rebuild reports/latest.md and index.html from the history' },
 };
 
 export const VERSION = '0.1.0';

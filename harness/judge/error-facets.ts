@@ -84,8 +84,9 @@ export function readFacets(text: string, from = 0): Omit<ErrorFacets, 'marker'> 
 // ---------------------------------------------------------------------------------------------
 // Display line
 
-// `<kind>[: <detail>] (in <name>:<line>)`; MiniJinja always prints the line when it prints a name.
-const LOCATED = /^[^\S\n]*(\S.*?)\s*\(in ([^()\n]*):(\d+)\)[^\S\n]*$/;
+// `<kind>[: <detail>] (in <name>:<line>)` as MiniJinja prints it (always with the line when it
+// prints a name), or `(line <n>)` / `(at line <n>)` as suites without file names do.
+const LOCATED = /^[^\S\n]*(\S.*?)\s*\((?:in ([^()\n]*):(\d+)|(?:at )?line (\d+))\)[^\S\n]*$/;
 
 function splitHead(head: string): { kind: string; message: string } {
   const colon = head.indexOf(': ');
@@ -111,7 +112,7 @@ function findDisplayLine(text: string, from: number, debug: { start: number; end
     const m = LOCATED.exec(line);
     if (m) {
       const { kind, message } = splitHead(m[1]!);
-      const lineNo = Number(m[3]);
+      const lineNo = Number(m[3] ?? m[4]);
       // MiniJinja prints line 0 when the location has a name but no line.
       return lineNo > 0 ? { kind, message, line: lineNo } : { kind, message };
     }

@@ -127,6 +127,17 @@ describe('parseErrorFacets', () => {
     });
   });
 
+  it('reads a display line located by `(line N)` or `(at line N)`, as suites without file names print', () => {
+    expect(parseErrorFacets('!!!ERROR!!!\n\ndivision by zero: cannot divide 4 by zero (line 3)\n', MARKERS)).toEqual({
+      marker: '!!!ERROR!!!',
+      source: 'display',
+      kind: 'division by zero',
+      line: 3,
+      message: 'cannot divide 4 by zero',
+    });
+    expect(parseErrorFacets('!!!ERROR!!!\n\ntype error: bad operand (at line 12)\n', MARKERS)?.line).toBe(12);
+  });
+
   it('keeps parentheses and colons inside the message of a display line', () => {
     const facets = parseErrorFacets('!!!ERROR!!!\ncannot unpack: sequence of wrong length (expected 2, got 3): really (in a.txt:2)\n', MARKERS);
     expect(facets).toMatchObject({ kind: 'cannot unpack', message: 'sequence of wrong length (expected 2, got 3): really', line: 2 });
