@@ -126,7 +126,7 @@ function runOne(line: string, opts: ExecRunnerOptions, configRef: string): Promi
         decide({
           status: 'error',
           durationMs: performance.now() - startedAt,
-          message: `the target's output exceeds the output limit of ${opts.maxOutputBytes} bytes (${outBytes}+ bytes read); the process was killed`,
+          message: `the target's output exceeds the output limit of ${opts.maxOutputBytes} bytes (target.max_output; ${outBytes}+ bytes read); the process was killed`,
         });
         return;
       }

@@ -145,9 +145,33 @@ describe('stdio pool: faults never stop the run', () => {
     expect(outputOf(out[2])).toBe(outputOf(out[0]));
   });
 
+  it("a fresh worker's first request also gets the start-up allowance; later ones do not", async () => {
+    const slow = writeScript(
+      dir,
+      'slow-start.mjs',
+      `const until = Date.now() + 700; while (Date.now() < until) {}
+       process.stdin.on('data', (d) => {
+         for (const line of d.toString().split('\\n').filter(Boolean)) {
+           const req = JSON.parse(line);
+           if (req.id.startsWith('hang')) continue;
+           process.stdout.write(JSON.stringify({ id: req.id, output: 'ok' }) + '\\n');
+         }
+       });`,
+    );
+    const opts = { command: ['node', slow], cwd: dir, workers: 1, timeoutMs: 300, maxOutputBytes: 1e6, startupGraceMs: 0 };
+    const tight = createStdioPool(opts);
+    expect((await tight.run(request('a'))).status).toBe('timeout');
+    await tight.close();
+    const patient = createStdioPool({ ...opts, startupTimeoutMs: 5000 });
+    expect(outputOf(await patient.run(request('a')))).toBe('ok');
+    expect((await patient.run(request('hang1'))).status).toBe('timeout');
+    await patient.close();
+  });
+
   it('faults on two workers at once still complete the run', async () => {
     const ids = ['a', 'hang1', 'exit1', 'garbage1', 'b', 'big1', 'wrongid1', 'c', 'd', 'e'];
-    const out = await runAll(ids, { workers: 2, timeoutMs: 600 });
+    // Restarted Node workers boot inside a case's time: 800 ms plus the start-up allowance.
+    const out = await runAll(ids, { workers: 2, timeoutMs: 800 });
     expect(out.map((o) => o.status)).toEqual(['output', 'timeout', 'crash', 'error', 'output', 'error', 'error', 'output', 'output', 'output']);
   });
 });
