@@ -1,0 +1,149 @@
+/**
+ * The shape of `reports/history.jsonl`: one versioned record per `porter test` or
+ * `porter agent` run. Reports (Markdown, HTML) are rendered from these records alone,
+ * so a record carries everything they show, bounded in size.
+ */
+import type { StopReason, Usage } from '../agent/types.js';
+import type { Facet } from '../judge/types.js';
+import type { CaseStatus, StaleSkip } from '../run/types.js';
+
+export const HISTORY_VERSION = 1;
+
+/** Agent spend and activity over some span (a phase, or a whole run), as issue #3 §5 lists them. */
+export interface AgentTotals {
+  wallMs: number;
+  /** Messages exchanged with the model (requests + responses), as the MiniJinja write-up counts them. */
+  messages: number;
+  /** Maintainer messages: the task prompts, notes and queued "continue" prompts. */
+  humanPrompts: number;
+  toolCalls: number;
+  tokens: Usage;
+  costUsd: number;
+  /** Every model used, in first-use order. */
+  models: string[];
+  iterations: number;
+  commits: number;
+}
+
+/** Stats of one `porter agent` run; filled by the agent loop, rendered by the reports. */
+export interface AgentStats extends AgentTotals {
+  backend?: 'anthropic' | 'command';
+  stopReason: StopReason;
+  /** One line: why it stopped, e.g. "budget $20.00 reached". */
+  stopDetail?: string;
+  /** Per phase the agent worked on, in the order it worked on them. */
+  phases: Array<AgentTotals & { phase: string }>;
+}
+
+/** Per-phase counts, the same fields as the run's PhaseSummary. */
+export interface PhaseCounts {
+  phase: string;
+  total: number;
+  pass: number;
+  fail: number;
+  skip: number;
+  unexpectedPass: number;
+  timeout: number;
+  crash: number;
+  error: number;
+  overrides: number;
+  fuzzy: number;
+}
+
+/** A case whose status differs from the previous record; null = absent from that record. */
+export interface StatusChange {
+  id: string;
+  phase: string;
+  from: CaseStatus | null;
+  to: CaseStatus | null;
+}
+
+/** A write to the tests that the guard refused or undid (issue #3 §3). */
+export interface TamperEvent {
+  path: string;
+  action: 'restored' | 'refused';
+  detail: string;
+  iteration?: number;
+  time?: string;
+}
+
+/** A case on the skip-list in this record (status `skip` or `unexpected-pass`). */
+export interface SkipEntry {
+  id: string;
+  phase: string;
+  reason: string;
+  status: 'skip' | 'unexpected-pass';
+}
+
+export interface OverrideEntry {
+  id: string;
+  phase: string;
+  reason: string;
+}
+
+/** A case the agent parked through its `skip_case` tool. */
+export interface AgentSkip {
+  id: string;
+  reason: string;
+  iteration?: number;
+}
+
+/** What the reports show about one failing case, bounded (see DetailLimits). */
+export interface FailureDetail {
+  id: string;
+  phase: string;
+  status: CaseStatus;
+  facet?: Facet;
+  reason?: string;
+  /** Unified diff, truncated to the limits. */
+  diff?: string;
+  expectedKind?: string;
+  actualKind?: string;
+}
+
+export interface HistoryRecord {
+  v: typeof HISTORY_VERSION;
+  kind: 'test' | 'agent';
+  /** ISO time the run started. */
+  time: string;
+  /** The workspace's git revision, or null outside a repository. */
+  rev: string | null;
+  durationMs: number;
+  /** Empty when the record carries no test results (an agent run that never ran the suite). */
+  phases: PhaseCounts[];
+  changed: StatusChange[];
+  /** phase → case id → status: every case known at this record. */
+  statuses: Record<string, Record<string, CaseStatus>>;
+  /** True when the run covered only some cases (`--phase`, `--filter`); the rest carry over. */
+  partial?: boolean;
+  agent?: AgentStats;
+  tamper?: TamperEvent[];
+  skips?: SkipEntry[];
+  overrides?: OverrideEntry[];
+  agentSkips?: AgentSkip[];
+  failures?: FailureDetail[];
+  /** Failing cases left out of `failures` by the limits. */
+  failuresOmitted?: number;
+  staleSkips?: StaleSkip[];
+  warnings?: string[];
+}
+
+/** Bounds on what one record keeps about failures, so the history stays small. */
+export interface DetailLimits {
+  maxFailures: number;
+  maxDiffLines: number;
+  maxDiffChars: number;
+  /** All diffs of one record together. */
+  maxTotalDiffChars: number;
+  maxReasonChars: number;
+  maxWarnings: number;
+}
+
+export const DEFAULT_LIMITS: DetailLimits = {
+  maxFailures: 200,
+  maxDiffLines: 40,
+  maxDiffChars: 4000,
+  maxTotalDiffChars: 200_000,
+  maxReasonChars: 300,
+  maxWarnings: 50,
+};

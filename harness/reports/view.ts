@@ -1,0 +1,237 @@
+/**
+ * The report model: everything the Markdown and HTML reporters show, computed once from
+ * the history (and the full run, when the caller has it). Pure; renderers only format.
+ */
+import type { MatchHow } from '../judge/types.js';
+import type { CaseStatus, RunResult, StaleSkip } from '../run/types.js';
+import { clusterFailures, type Cluster } from './cluster.js';
+import type {
+  AgentSkip,
+  AgentStats,
+  AgentTotals,
+  FailureDetail,
+  HistoryRecord,
+  OverrideEntry,
+  PhaseCounts,
+  SkipEntry,
+  StatusChange,
+  TamperEvent,
+} from './history-types.js';
+import { countStatuses, isFailing, isPassing, lastResults, recordFromRun } from './history.js';
+
+export interface CaseView {
+  id: string;
+  phase: string;
+  status: CaseStatus;
+  how?: MatchHow;
+  facet?: FailureDetail['facet'];
+  reason?: string;
+  diff?: string;
+  expectedKind?: string;
+  skipReason?: string;
+  overrideReason?: string;
+}
+
+export interface SkipView extends SkipEntry {
+  /** Time of the first record of the unbroken run of records in which the case was on the skip-list. */
+  since: string | null;
+  /** How many records (with results) in a row it has been on the list. */
+  runs: number;
+}
+
+export interface AgentView {
+  latest: AgentStats;
+  latestTime: string;
+  /** Agent runs in the history, and their totals. */
+  runs: number;
+  cumulative: AgentTotals;
+  /** Cumulative agent cost divided by the cases passing now. */
+  costPerPassing: number | null;
+  /** Cases the latest agent run took from failing to passing, when known, and their unit cost. */
+  gained: number | null;
+  costPerGained: number | null;
+}
+
+export interface ReportView {
+  history: HistoryRecord[];
+  latest: HistoryRecord | null;
+  /** The last record with test results: the one the summary describes. */
+  results: HistoryRecord | null;
+  phases: PhaseCounts[];
+  total: PhaseCounts;
+  passing: number;
+  changes: { newlyPassing: StatusChange[]; newlyFailing: StatusChange[]; other: StatusChange[] };
+  cases: CaseView[];
+  clusters: Array<Cluster<CaseView>>;
+  failing: number;
+  /** Failing cases whose details the history did not keep. */
+  failuresOmitted: number;
+  skips: SkipView[];
+  overrides: OverrideEntry[];
+  tamper: TamperEvent[];
+  tamperInHistory: number;
+  agentSkips: AgentSkip[];
+  agent: AgentView | null;
+  staleSkips: StaleSkip[];
+  warnings: string[];
+}
+
+/** A unified diff, as opposed to stderr kept in the diff slot of a crashed case. */
+export const looksLikeDiff = (s: string): boolean => /^(---|\+\+\+|@@|[-+ ])/.test(s) && /^(@@|[-+])/m.test(s);
+
+export const passingOf = (p: Pick<PhaseCounts, 'pass' | 'unexpectedPass'>): number => p.pass + p.unexpectedPass;
+
+export function sumCounts(phases: readonly PhaseCounts[], name = 'total'): PhaseCounts {
+  const t = countStatuses(name, []);
+  for (const p of phases) {
+    for (const k of ['total', 'pass', 'fail', 'skip', 'unexpectedPass', 'timeout', 'crash', 'error', 'overrides', 'fuzzy'] as const) t[k] += p[k];
+  }
+  return t;
+}
+
+/** Builds the view; `latestRun`, when given, supplies full case details (else the history's bounded ones). */
+export function buildView(history: readonly HistoryRecord[], latestRun?: RunResult): ReportView {
+  const records = [...history];
+  const last = lastResults(records);
+  if (latestRun && (!last || last.time !== latestRun.startedAt)) {
+    // The caller rendered before (or without) appending: describe the run anyway.
+    records.push(recordFromRun(latestRun, last, { kind: 'test', rev: null }));
+  }
+  const results = lastResults(records);
+  const latest = records[records.length - 1] ?? null;
+  const phases = results?.phases ?? [];
+  const total = sumCounts(phases);
+
+  const cases = latestRun ? casesFromRun(latestRun) : casesFromRecord(results);
+  const failingCases = cases.filter((c) => isFailing(c.status));
+  const changed = results?.changed ?? [];
+
+  return {
+    history: records,
+    latest,
+    results,
+    phases,
+    total,
+    passing: passingOf(total),
+    changes: {
+      newlyPassing: changed.filter((c) => isPassing(c.to) && !isPassing(c.from)),
+      newlyFailing: changed.filter((c) => isFailing(c.to) && !isFailing(c.from)),
+      other: changed.filter((c) => !(isPassing(c.to) && !isPassing(c.from)) && !(isFailing(c.to) && !isFailing(c.from))),
+    },
+    cases,
+    clusters: clusterFailures(failingCases),
+    failing: total.fail + total.timeout + total.crash + total.error,
+    failuresOmitted: latestRun ? 0 : (results?.failuresOmitted ?? 0),
+    skips: skipsWithAge(records, results),
+    overrides: results?.overrides ?? [],
+    tamper: latest?.tamper ?? [],
+    tamperInHistory: records.reduce((n, r) => n + (r.tamper?.length ?? 0), 0),
+    agentSkips: records.flatMap((r) => r.agentSkips ?? []),
+    agent: agentView(records, total),
+    staleSkips: results?.staleSkips ?? [],
+    warnings: results?.warnings ?? [],
+  };
+}
+
+function casesFromRun(run: RunResult): CaseView[] {
+  return run.cases.map((c) => {
+    const v: CaseView = { id: c.id, phase: c.phase, status: c.status };
+    if (c.how) v.how = c.how;
+    if (c.facet) v.facet = c.facet;
+    const reason = c.reason ?? (c.status === 'crash' && c.stderrTail ? `crashed: ${c.stderrTail.split('\n').at(-1)}` : undefined);
+    if (reason) v.reason = reason;
+    const diff = c.diff ?? (c.status === 'crash' ? c.stderrTail : undefined);
+    if (diff) v.diff = diff;
+    if (c.expectedFacets?.kind) v.expectedKind = c.expectedFacets.kind;
+    if (c.skipReason !== undefined) v.skipReason = c.skipReason;
+    if (c.overrideReason !== undefined) v.overrideReason = c.overrideReason;
+    return v;
+  });
+}
+
+function casesFromRecord(record: HistoryRecord | null): CaseView[] {
+  if (!record) return [];
+  const details = new Map(record.failures?.map((f) => [f.id, f]));
+  const skips = new Map(record.skips?.map((s) => [s.id, s.reason]));
+  const overrides = new Map(record.overrides?.map((o) => [o.id, o.reason]));
+  const out: CaseView[] = [];
+  for (const [phase, ids] of Object.entries(record.statuses)) {
+    for (const [id, status] of Object.entries(ids)) {
+      const v: CaseView = { id, phase, status };
+      const d = details.get(id);
+      if (d) {
+        if (d.facet) v.facet = d.facet;
+        if (d.reason) v.reason = d.reason;
+        if (d.diff) v.diff = d.diff;
+        if (d.expectedKind) v.expectedKind = d.expectedKind;
+      }
+      const skip = skips.get(id);
+      if (skip !== undefined) v.skipReason = skip;
+      const override = overrides.get(id);
+      if (override !== undefined) {
+        v.overrideReason = override;
+        if (status === 'pass') v.how = 'override';
+      }
+      out.push(v);
+    }
+  }
+  return out;
+}
+
+const onSkipList = (s: CaseStatus | undefined) => s === 'skip' || s === 'unexpected-pass';
+
+/** For each skip entry, how long it has been on the list: walk back while it stays there. */
+function skipsWithAge(records: readonly HistoryRecord[], results: HistoryRecord | null): SkipView[] {
+  const entries = results?.skips ?? [];
+  const withResults = records.filter((r) => r.phases.length > 0);
+  return entries.map((e) => {
+    let since: string | null = null;
+    let runs = 0;
+    for (let i = withResults.length - 1; i >= 0; i--) {
+      const r = withResults[i]!;
+      if (!onSkipList(r.statuses[e.phase]?.[e.id] ?? findStatus(r, e.id))) break;
+      since = r.time;
+      runs++;
+    }
+    return { ...e, since, runs };
+  });
+}
+
+function findStatus(r: HistoryRecord, id: string): CaseStatus | undefined {
+  for (const ids of Object.values(r.statuses)) if (id in ids) return ids[id];
+  return undefined;
+}
+
+function agentView(records: readonly HistoryRecord[], total: PhaseCounts): AgentView | null {
+  const agentRecords = records.filter((r) => r.agent);
+  const lastAgent = agentRecords[agentRecords.length - 1];
+  if (!lastAgent?.agent) return null;
+  const cumulative = emptyTotals();
+  for (const r of agentRecords) addTotals(cumulative, r.agent!);
+  const passingNow = passingOf(total);
+
+  // Gain of the latest agent run: passing at its end minus passing before it started.
+  const at = records.indexOf(lastAgent);
+  const before = lastResults(records.slice(0, at));
+  const after = lastAgent.phases.length > 0 ? lastAgent : null;
+  const gained = before && after ? passingOf(sumCounts(after.phases)) - passingOf(sumCounts(before.phases)) : null;
+  return {
+    latest: lastAgent.agent,
+    latestTime: lastAgent.time,
+    runs: agentRecords.length,
+    cumulative,
+    costPerPassing: passingNow > 0 ? cumulative.costUsd / passingNow : null,
+    gained,
+    costPerGained: gained !== null && gained > 0 ? lastAgent.agent.costUsd / gained : null,
+  };
+}
+
+function emptyTotals(): AgentTotals {
+  return { wallMs: 0, messages: 0, humanPrompts: 0, toolCalls: 0, tokens: { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 }, costUsd: 0, models: [], iterations: 0, commits: 0 };
+}
+
+function addTotals(into: AgentTotals, t: AgentTotals): void {
+  for (const k of ['wallMs', 'messages', 'humanPrompts', 'toolCalls', 'costUsd', 'iterations', 'commits'] as const) into[k] += t[k];
+  for (const k of ['input', 'output', 'cacheRead', 'cacheWrite'] as const) into.tokens[k] += t.tokens[k];
+  for (const m of t.models) if (!into.models.includes(m)) into.models.push(m);
+}
