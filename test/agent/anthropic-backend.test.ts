@@ -3,7 +3,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAnthropicBackend, type AnthropicBackendOptions } from '../../harness/agent/anthropic/backend.js';
+import { createBudget } from '../../harness/agent/budget.js';
 import { SUMMARY_PREFIX } from '../../harness/agent/compaction.js';
+import { LIST_PRICES } from '../../harness/agent/pricing.js';
+import type { BudgetGate } from '../../harness/agent/types.js';
 import { FixedPriceBudget, iterationContext, MemorySession, TempDirTools } from '../support/fake-anthropic-kit.js';
 import { startFakeAnthropic, type FakeAnthropic, type ScriptItem } from '../support/fake-anthropic.js';
 
@@ -16,14 +19,17 @@ afterEach(async () => {
   tools = undefined;
 });
 
-async function setup(script: ScriptItem[], opts: AnthropicBackendOptions = {}, budgetUsd = Infinity) {
+async function setup<B extends BudgetGate = FixedPriceBudget>(script: ScriptItem[], opts: AnthropicBackendOptions = {}, budget?: B, model = 'claude-test') {
   fake = await startFakeAnthropic({ script });
   tools = new TempDirTools();
   const session = new MemorySession();
-  const budget = new FixedPriceBudget(budgetUsd);
+  const gate = budget ?? (new FixedPriceBudget() as unknown as B);
   const backend = createAnthropicBackend({ apiKey: 'sk-ant-test-key-000', baseURL: fake.url, maxRetries: 0, maxTokens: 1000, ...opts });
-  return { fake, tools, session, budget, backend, ctx: iterationContext({ tools, session, budget }) };
+  return { fake, tools, session, budget: gate, backend, ctx: iterationContext({ tools, session, budget: gate, model }) };
 }
+
+/** The real budget at list prices (claude-sonnet-5-5: $2 in, $10 out, $0.20 cache read, $2.50 cache write). */
+const realBudget = (budgetUsd?: number) => createBudget({ prices: { ...LIST_PRICES }, startedAt: new Date(), ...(budgetUsd !== undefined ? { budgetUsd } : {}) });
 
 const blocks = (message: any): any[] => (typeof message.content === 'string' ? [{ type: 'text', text: message.content }] : message.content);
 
@@ -36,7 +42,7 @@ describe('anthropic backend: one iteration', () => {
       },
       { content: [{ type: 'tool_use', name: 'run_tests', input: {} }], usage: { input_tokens: 100, output_tokens: 20, cache_read_input_tokens: 1000 } },
       { content: [{ type: 'text', text: 'Lexer written; 1 file present.' }], usage: { input_tokens: 50, output_tokens: 30, cache_read_input_tokens: 1100 } },
-    ]);
+    ], {}, realBudget(), 'claude-sonnet-5-5');
     const result = await backend.runIteration(ctx);
 
     expect(result).toMatchObject({ stop: 'done', finalText: 'Lexer written; 1 file present.', toolCalls: 2, messages: 6 });
@@ -46,7 +52,10 @@ describe('anthropic backend: one iteration', () => {
       'request', 'response', 'tool-call', 'tool-result', 'request', 'response', 'tool-call', 'tool-result', 'request', 'response',
     ]);
     expect(result.usage).toEqual({ input: 1150, output: 100, cacheRead: 2100, cacheWrite: 900 });
-    expect(result.costUsd).toBeCloseTo(budget.spentUsd, 12);
+    const expected = (1000 * 2 + 50 * 10 + 900 * 2.5 + (100 * 2 + 20 * 10 + 1000 * 0.2) + (50 * 2 + 30 * 10 + 1100 * 0.2)) / 1e6;
+    expect(result.costUsd).toBeCloseTo(expected, 12);
+    expect(budget.totals().costUsd).toBeCloseTo(expected, 12);
+    expect(budget.totals().requests).toBe(3);
     const responses = session.ofType('response');
     expect(responses[0]!.usage).toEqual({ input: 1000, output: 50, cacheRead: 0, cacheWrite: 900 });
     expect(responses.reduce((s, r) => s + r.costUsd, 0)).toBeCloseTo(result.costUsd, 12);
@@ -56,7 +65,7 @@ describe('anthropic backend: one iteration', () => {
     const firstUseId = (responses[0]!.content[1] as { id: string }).id;
     const second = fake.requests[1]!.body;
     expect(blocks(second.messages.at(-1))[0]).toMatchObject({ type: 'tool_result', tool_use_id: firstUseId, content: 'wrote lexer.go (14 chars)' });
-    expect(second.model).toBe('claude-test');
+    expect(second.model).toBe('claude-sonnet-5-5');
   });
 
   it('puts cache breakpoints on the tools, the system prompt + seed, and the latest turn only', async () => {
@@ -107,7 +116,7 @@ describe('anthropic backend: one iteration', () => {
   });
 
   it('does not send a request the budget refuses, and says why', async () => {
-    const { fake, backend, budget, ctx } = await setup([{ content: [{ type: 'text', text: 'never' }] }], {}, 0.0001);
+    const { fake, backend, budget, ctx } = await setup([{ content: [{ type: 'text', text: 'never' }] }], {}, new FixedPriceBudget(0.0001));
     const result = await backend.runIteration(ctx);
     expect(result.stop).toBe('budget');
     expect(result.error).toMatch(/budget/);
@@ -117,14 +126,17 @@ describe('anthropic backend: one iteration', () => {
   });
 
   it('stops mid-iteration when the next request would cross the budget', async () => {
-    // The first request's worst case fits in $0.01; after it reports 9,000 input tokens, the next does not.
+    // At list prices the first request's worst case (a few hundred tokens in at $2.50, 1k out at $10)
+    // fits in $0.04; after it reports 9,000 input tokens ($0.018 spent), the next one's does not.
     const { fake, tools, backend, ctx } = await setup(
       [{ content: [{ type: 'tool_use', name: 'write', input: { path: 'a', content: 'x' } }], usage: { input_tokens: 9000, output_tokens: 10 } }],
       {},
-      0.01,
+      realBudget(0.04),
+      'claude-sonnet-5-5',
     );
     const result = await backend.runIteration(ctx);
     expect(result).toMatchObject({ stop: 'budget', toolCalls: 1 });
+    expect(result.error).toMatch(/^budget: the next request could cost/);
     expect(tools.executions).toHaveLength(1);
     expect(fake.requests).toHaveLength(1);
   });

@@ -1,19 +1,26 @@
 // `--resume`: the conversation rebuilt from the session log, with no completed tool call run twice.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAnthropicBackend } from '../../harness/agent/anthropic/backend.js';
 import { NOT_RUN, restoreConversation } from '../../harness/agent/anthropic/conversation.js';
 import { SUMMARY_PREFIX } from '../../harness/agent/compaction.js';
-import type { IterationContext, SessionEntry } from '../../harness/agent/types.js';
-import { FixedPriceBudget, iterationContext, MemorySession, TempDirTools } from '../support/fake-anthropic-kit.js';
+import { openSession, readSession, type SessionFile } from '../../harness/agent/session-log.js';
+import type { IterationContext, SessionEntry, SessionSink } from '../../harness/agent/types.js';
+import { FixedPriceBudget, iterationContext, TempDirTools } from '../support/fake-anthropic-kit.js';
 import { startFakeAnthropic, type FakeAnthropic, type ScriptItem } from '../support/fake-anthropic.js';
 
 let fakes: FakeAnthropic[] = [];
 let toolsets: TempDirTools[] = [];
+let workspaces: string[] = [];
 afterEach(async () => {
   await Promise.all(fakes.map((f) => f.close()));
   toolsets.forEach((t) => t.cleanup());
+  workspaces.forEach((w) => fs.rmSync(w, { recursive: true, force: true }));
   fakes = [];
   toolsets = [];
+  workspaces = [];
 });
 
 const threeWrites: ScriptItem = {
@@ -25,6 +32,7 @@ const threeWrites: ScriptItem = {
   ],
 };
 const finish: ScriptItem = { content: [{ type: 'text', text: 'All three written.' }] };
+const RUN = 'run-1';
 
 async function backendWith(script: ScriptItem[]) {
   const fake = await startFakeAnthropic({ script });
@@ -35,71 +43,89 @@ async function backendWith(script: ScriptItem[]) {
 }
 
 /** What the loop does: log the iteration start, then run it. */
-function start(session: MemorySession, ctx: IterationContext) {
+function start(session: SessionSink, ctx: IterationContext) {
   session.append({ type: 'iteration-start', iteration: ctx.iteration, phase: ctx.phase, message: ctx.message, fresh: ctx.fresh });
   return ctx;
 }
 
-/** A complete first run whose log the resume tests cut at various points. */
-async function completeRun(): Promise<{ entries: SessionEntry[]; lastBody: any }> {
+/** A complete first run, logged to a real session file, which the tests then "crash" at various points. */
+async function completeRun(): Promise<{ workspace: string; file: string; lastBody: any }> {
+  const workspace = fs.mkdtempSync(path.join(os.tmpdir(), 'porter-resume-'));
+  workspaces.push(workspace);
   const { fake, tools, backend } = await backendWith([threeWrites, finish]);
-  const session = new MemorySession();
+  const session = openSession(workspace, RUN);
   const ctx = start(session, iterationContext({ tools, session, budget: new FixedPriceBudget() }));
   expect((await backend.runIteration(ctx)).stop).toBe('done');
-  return { entries: session.entries, lastBody: fake.requests.at(-1)!.body };
+  session.close();
+  return { workspace, file: session.file, lastBody: fake.requests.at(-1)!.body };
 }
 
-function cutAfter(entries: SessionEntry[], pred: (e: SessionEntry) => boolean, nth = 1): SessionEntry[] {
+/** Leaves the log as a crash right after the nth matching entry would: that entry, then a torn line. */
+function crashAfter(file: string, pred: (e: SessionEntry) => boolean, nth = 1): void {
+  const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
   let seen = 0;
-  const i = entries.findIndex((e) => pred(e) && ++seen === nth);
-  return entries.slice(0, i + 1);
+  const i = lines.findIndex((line) => pred(JSON.parse(line) as SessionEntry) && ++seen === nth);
+  expect(i).toBeGreaterThanOrEqual(0);
+  fs.writeFileSync(file, lines.slice(0, i + 1).join('\n') + '\n{"v":1,"seq":' + (i + 2) + ',"ts":"2026-');
 }
 
-describe('anthropic backend: restore', () => {
+/** What `--resume` does: read the log (skipping the torn line) and reopen it for appending. */
+function reopen(workspace: string, file: string): { entries: SessionEntry[]; session: SessionFile } {
+  const { entries } = readSession(file);
+  return { entries, session: openSession(workspace, RUN) };
+}
+
+const types = (file: string) => readSession(file).entries.map((e) => e.type);
+
+describe('anthropic backend: restore from a crashed session log', () => {
   it('reuses logged tool results and runs only the missing call', async () => {
-    const { entries, lastBody } = await completeRun();
-    const log = cutAfter(entries, (e) => e.type === 'tool-result', 2); // crashed after b.go, before c.go
+    const { workspace, file, lastBody } = await completeRun();
+    crashAfter(file, (e) => e.type === 'tool-result', 2); // crashed after b.go, before c.go
 
     const { fake, tools, backend } = await backendWith([finish]);
-    backend.restore!(log);
-    const session = new MemorySession(log);
+    const { entries, session } = reopen(workspace, file);
+    backend.restore!(entries);
     const result = await backend.runIteration(iterationContext({ tools, session, budget: new FixedPriceBudget() }));
+    session.close();
 
     expect(result.stop).toBe('done');
     expect(tools.executions.map((e) => (e.input as { path: string }).path)).toEqual(['c.go']);
     // The request is exactly the one the uninterrupted run sent.
     expect(fake.requests[0]!.body.messages).toEqual(lastBody.messages);
-    expect(session.entries.slice(log.length).map((e) => e.type)).toEqual(['tool-call', 'tool-result', 'request', 'response']);
+    expect(types(file).slice(entries.length)).toEqual(['tool-call', 'tool-result', 'request', 'response']);
+    expect(readSession(file).entries.map((e) => e.seq)).toEqual(readSession(file).entries.map((_, i) => i + 1));
   });
 
   it('runs every call of a response logged just before the crash', async () => {
-    const { entries, lastBody } = await completeRun();
-    const log = cutAfter(entries, (e) => e.type === 'response');
+    const { workspace, file, lastBody } = await completeRun();
+    crashAfter(file, (e) => e.type === 'response');
     const { fake, tools, backend } = await backendWith([finish]);
-    backend.restore!(log);
-    await backend.runIteration(iterationContext({ tools, session: new MemorySession(log), budget: new FixedPriceBudget() }));
+    const { entries, session } = reopen(workspace, file);
+    backend.restore!(entries);
+    await backend.runIteration(iterationContext({ tools, session, budget: new FixedPriceBudget() }));
     expect(tools.executions).toHaveLength(3);
     expect(fake.requests[0]!.body.messages).toEqual(lastBody.messages);
   });
 
   it('re-sends a request that was logged but never answered', async () => {
-    const { entries, lastBody } = await completeRun();
-    const log = cutAfter(entries, (e) => e.type === 'request', 2);
+    const { workspace, file, lastBody } = await completeRun();
+    crashAfter(file, (e) => e.type === 'request', 2);
     const { fake, tools, backend } = await backendWith([finish]);
-    backend.restore!(log);
-    await backend.runIteration(iterationContext({ tools, session: new MemorySession(log), budget: new FixedPriceBudget() }));
+    const { entries, session } = reopen(workspace, file);
+    backend.restore!(entries);
+    await backend.runIteration(iterationContext({ tools, session, budget: new FixedPriceBudget() }));
     expect(tools.executions).toHaveLength(0);
     expect(fake.requests[0]!.body.messages).toEqual(lastBody.messages);
   });
 
   it('does not add the message twice when the resumed run logs the iteration start again', async () => {
-    const { entries } = await completeRun();
-    const log = cutAfter(entries, (e) => e.type === 'tool-result', 1);
+    const { workspace, file } = await completeRun();
+    crashAfter(file, (e) => e.type === 'tool-result', 1);
     const { fake, tools, backend } = await backendWith([finish]);
-    const session = new MemorySession(log);
+    const { session } = reopen(workspace, file);
     const ctx = iterationContext({ tools, session, budget: new FixedPriceBudget() });
     start(session, ctx);
-    backend.restore!(session.entries);
+    backend.restore!(readSession(file).entries);
     await backend.runIteration(ctx);
     const texts = JSON.stringify(fake.requests[0]!.body.messages).split(ctx.message).length - 1;
     expect(texts).toBe(1);
@@ -107,11 +133,11 @@ describe('anthropic backend: restore', () => {
   });
 
   it('settles owed calls before a new iteration message, in the same user turn', async () => {
-    const { entries } = await completeRun();
-    const log = cutAfter(entries, (e) => e.type === 'tool-result', 1);
+    const { workspace, file } = await completeRun();
+    crashAfter(file, (e) => e.type === 'tool-result', 1);
     const { fake, tools, backend } = await backendWith([finish]);
-    backend.restore!(log);
-    const session = new MemorySession(log);
+    const { entries, session } = reopen(workspace, file);
+    backend.restore!(entries);
     await backend.runIteration(start(session, iterationContext({ tools, session, budget: new FixedPriceBudget(), iteration: 2, fresh: false, message: 'Next: regressions.' })));
     const last = fake.requests[0]!.body.messages.at(-1);
     expect(last.content.map((b: any) => b.type)).toEqual(['tool_result', 'tool_result', 'tool_result', 'text']);
@@ -120,10 +146,10 @@ describe('anthropic backend: restore', () => {
   });
 
   it('starts over on a fresh iteration after restore', async () => {
-    const { entries } = await completeRun();
+    const { workspace, file } = await completeRun();
     const { fake, tools, backend } = await backendWith([finish]);
+    const { entries, session } = reopen(workspace, file);
     backend.restore!(entries);
-    const session = new MemorySession(entries);
     await backend.runIteration(start(session, iterationContext({ tools, session, budget: new FixedPriceBudget(), iteration: 2, fresh: true, message: 'Parser now.', seed: 'Phase parser.' })));
     expect(fake.requests[0]!.body.messages).toHaveLength(1);
     expect(fake.requests[0]!.body.system.at(-1).text).toBe('Phase parser.');
