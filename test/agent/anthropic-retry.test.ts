@@ -97,6 +97,26 @@ describe('patient retries', () => {
     expect(fake.requests).toHaveLength(1);
   });
 
+  it('retries a response slower than the request timeout', async () => {
+    const { result, session, fake } = await run([{ content: [{ type: 'text', text: 'too late' }], delayMs: 1500 }, done], { timeoutMs: 300 });
+    expect(result).toMatchObject({ stop: 'done', finalText: 'done' });
+    expect(session.ofType('api-retry')[0]!.message).toMatch(/timed out|timeout/i);
+    expect(fake.requests).toHaveLength(2);
+  });
+
+  it('stops mid-stream when aborted, logging no partial response', async () => {
+    fake = await startFakeAnthropic({ script: [{ content: [{ type: 'text', text: 'x'.repeat(2000) }], chunkDelayMs: 50 }] });
+    const controller = new AbortController();
+    const backend = createAnthropicBackend({ apiKey: KEY, baseURL: fake.url, maxRetries: 0, clock: recordingClock() });
+    tools = new TempDirTools();
+    const session = new MemorySession();
+    setTimeout(() => controller.abort(), 300);
+    const result = await backend.runIteration(iterationContext({ tools, session, budget: new FixedPriceBudget(), signal: controller.signal }));
+    expect(result.stop).toBe('aborted');
+    expect(session.ofType('response')).toHaveLength(0);
+    expect(session.ofType('api-retry')).toHaveLength(0);
+  });
+
   it('stops waiting when aborted', async () => {
     fake = await startFakeAnthropic({ script: [{ kind: 'status', status: 529, retryAfter: 1 }, done] });
     const controller = new AbortController();
