@@ -38,21 +38,50 @@ export function killGroup(pid: number | undefined): void {
 
 /** Forget a group once it has been killed and reaped, so the exit hook does not signal a reused pid. */
 export function untrack(pid: number | undefined): void {
-  if (pid !== undefined) live.delete(pid);
+  if (pid === undefined) return;
+  live.delete(pid);
+  if (live.size === 0) unhookSignals();
 }
 
-// Last line of defence against orphans: if Porter exits without closing a runner (an uncaught
-// exception, process.exit from a signal handler), kill every group still running. Detached
-// groups would otherwise outlive us. One listener for all runners keeps Node from warning.
+// Last line of defence against orphans. Detached groups do not get the terminal's Ctrl-C and
+// would outlive Porter, so while any group runs: on process exit (an uncaught exception,
+// process.exit) kill them all; on SIGINT, SIGTERM or SIGHUP kill them too, and when nobody else
+// handles the signal, re-raise it so Porter still ends the way the signal means. One set of
+// listeners for all runners, installed only while groups are alive.
 const live = new Set<number>();
-let hooked = false;
+const SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+let exitHooked = false;
+let signalsHooked = false;
+
+function killAll(): void {
+  for (const pid of live) killGroup(pid);
+}
+
+function onSignal(signal: NodeJS.Signals): void {
+  killAll();
+  live.clear();
+  const othersListen = process.listenerCount(signal) > 1;
+  unhookSignals();
+  if (!othersListen) process.kill(process.pid, signal);
+}
+
+function hookSignals(): void {
+  if (signalsHooked) return;
+  signalsHooked = true;
+  for (const sig of SIGNALS) process.on(sig, onSignal);
+}
+
+function unhookSignals(): void {
+  if (!signalsHooked) return;
+  signalsHooked = false;
+  for (const sig of SIGNALS) process.removeListener(sig, onSignal);
+}
 
 function track(pid: number): void {
   live.add(pid);
-  if (!hooked) {
-    hooked = true;
-    process.on('exit', () => {
-      for (const pid of live) killGroup(pid);
-    });
+  hookSignals();
+  if (!exitHooked) {
+    exitHooked = true;
+    process.on('exit', killAll);
   }
 }

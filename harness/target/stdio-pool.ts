@@ -36,7 +36,8 @@ export interface StdioPoolOptions {
 
 interface Job {
   id: string;
-  line: string;
+  /** Serialised only when sent: 10,000 queued request lines would live long enough to be promoted out of the young GC generation. */
+  request: TargetRequest;
   resolve: (outcome: TargetOutcome) => void;
   startedAt: number;
 }
@@ -91,6 +92,7 @@ class Worker {
     pool: StdioPool,
     opts: StdioPoolOptions,
     private readonly onTimeout: (w: Worker) => void,
+    private readonly serialize: (req: TargetRequest) => string,
   ) {
     this.timeoutMs = opts.timeoutMs;
     this.startupTimeoutMs = opts.startupTimeoutMs ?? opts.timeoutMs;
@@ -144,7 +146,7 @@ class Worker {
     const limit = this.sent++ === 0 ? this.timeoutMs + this.startupTimeoutMs : this.timeoutMs;
     this.deadline = job.startedAt + limit;
     this.timer ??= setTimeout(this.check, limit).unref();
-    this.child.stdin.write(job.line);
+    this.child.stdin.write(this.serialize(job.request));
   }
 
   private readonly check = (): void => {
@@ -247,7 +249,7 @@ class StdioPool implements TargetRunner {
 
   run(request: TargetRequest): Promise<TargetOutcome> {
     return new Promise((resolve) => {
-      const job: Job = { id: request.id, line: this.serialize(request), resolve, startedAt: 0 };
+      const job: Job = { id: request.id, request, resolve, startedAt: 0 };
       if (this.closing || this.startFailure !== null || this.broken !== null) {
         this.reject(job);
         return;
@@ -371,7 +373,7 @@ class StdioPool implements TargetRunner {
   // --- bookkeeping ---------------------------------------------------------------------------
 
   private spawnWorker(): Worker {
-    const w = new Worker(this, this.opts, this.onTimeout);
+    const w = new Worker(this, this.opts, this.onTimeout, this.serialize);
     this.all.add(w);
     this.active++;
     return w;
