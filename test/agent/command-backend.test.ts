@@ -2,8 +2,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { commandPrompt, createCommandBackend, readTail, substitutePromptFile } from '../../harness/agent/command/backend.js';
+import { writeCommandSolver } from '../support/fake-anthropic-command.js';
 import { FixedPriceBudget, iterationContext, MemorySession, TempDirTools } from '../support/fake-anthropic-kit.js';
 
 let root: string;
@@ -136,6 +138,25 @@ describe('command backend', () => {
     expect(fs.readdirSync(outputDir).sort()).toEqual([
       'iteration-0001.output.txt', 'iteration-0001.prompt.md', 'iteration-0002.output.txt', 'iteration-0002.prompt.md',
     ]);
+  });
+});
+
+describe('scripted command solver', () => {
+  it('writes the solution of the phase its task names, tampering on cue', async () => {
+    const solutionDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/example/solution');
+    fs.writeFileSync(path.join(workspace, 'protected.snap'), 'original\n');
+    const script = writeCommandSolver(path.join(root, 'solver.mjs'), { solutionDir, tamper: { phase: 'parser', path: 'protected.snap' }, exitCode: 1 });
+    const backend = createCommandBackend({ command: [process.execPath, script], cwd: workspace, timeoutMs: 20_000, outputDir });
+
+    const lexer = await backend.runIteration(ctx({ seed: 'Phase lexer.', message: 'Make the lexer phase pass.' }).ctx);
+    expect(lexer.stop).toBe('done');
+    expect(fs.readdirSync(workspace).sort()).toEqual(['adapter.mjs', 'lexer.mjs', 'protected.snap']);
+    expect(fs.readFileSync(path.join(workspace, 'protected.snap'), 'utf8')).toBe('original\n');
+
+    const parser = await backend.runIteration(ctx({ iteration: 2, phase: 'parser', seed: 'Current phase: parser.', message: '3 cases fail.' }).ctx);
+    expect(parser.finalText).toContain('tampered with protected.snap');
+    expect(fs.readFileSync(path.join(workspace, 'parser.mjs'), 'utf8')).toBe(fs.readFileSync(path.join(solutionDir, 'parser.mjs'), 'utf8'));
+    expect(fs.readFileSync(path.join(workspace, 'protected.snap'), 'utf8')).toBe('tampered by the agent\n');
   });
 });
 
