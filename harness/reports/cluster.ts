@@ -41,10 +41,9 @@ function keyOf(c: Clusterable): { key: string; label: string; sample?: string } 
   if (c.status === 'crash') return { key: 'crash', label: 'target crashed' };
   if (c.status === 'error') {
     // Reasons repeat the case's own path or id and numbers; without them, equal causes compare equal.
-    const general = (c.reason ?? 'error')
-      .split(c.id).join('<case>')
-      .replace(/\S*[/\\]\S*/g, '<path>')
-      .replace(/\d+/g, '#');
+    let general = (c.reason ?? 'error').replace(/\S*[/\\]\S*/g, '<path>');
+    if (c.id.length >= 4) general = general.split(c.id).join('<case>');
+    general = general.replace(/\d+/g, '#');
     return { key: `error:${general}`, label: 'harness error', sample: general };
   }
   if (c.facet && c.facet !== 'output') {

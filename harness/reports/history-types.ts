@@ -88,7 +88,7 @@ export interface AgentSkip {
   iteration?: number;
 }
 
-/** What the reports show about one failing case, bounded (see DetailLimits). */
+/** What the reports show about one failing (or skipped) case, bounded (see DetailLimits). */
 export interface FailureDetail {
   id: string;
   phase: string;
@@ -121,6 +121,7 @@ export interface HistoryRecord {
   skips?: SkipEntry[];
   overrides?: OverrideEntry[];
   agentSkips?: AgentSkip[];
+  /** Failing cases, then skipped ones (their diffs show why they are parked); bounded. */
   failures?: FailureDetail[];
   /** Failing cases left out of `failures` by the limits. */
   failuresOmitted?: number;

@@ -128,9 +128,13 @@ function resultsPart(result: RunResult, previous: HistoryRecord | null, partial:
     .map((c) => ({ id: c.id, phase: c.phase, reason: c.overrideReason ?? '' }));
   overrides.push(...(carried(previous?.overrides, () => true) as OverrideEntry[]));
 
-  const failing: FailureDetail[] = result.cases.filter((c) => isFailing(c.status)).map((c) => failureDetail(c, limits));
-  failing.push(...(carried(previous?.failures, isFailing) as FailureDetail[]));
-  const { kept, omitted } = boundFailures(failing, limits);
+  // Failing cases first; then skipped ones, whose diffs show why they are parked.
+  const detailed = (keep: (s: CaseStatus) => boolean) => [
+    ...result.cases.filter((c) => keep(c.status)).map((c) => failureDetail(c, limits)),
+    ...(carried(previous?.failures, keep) as FailureDetail[]),
+  ];
+  const failing = detailed(isFailing);
+  const { kept, omitted } = boundFailures([...failing, ...detailed((s) => s === 'skip')], limits);
 
   const part: Partial<HistoryRecord> = {
     phases: partial ? mergePhaseCounts(result, previous, statuses) : result.phases.map((p) => ({ ...p })),
@@ -162,13 +166,14 @@ function failureDetail(c: CaseResult, limits: DetailLimits): FailureDetail {
 /** Keeps the first `maxFailures`; once the diffs' total budget is spent, later ones keep only their reason. */
 function boundFailures(all: FailureDetail[], limits: DetailLimits): { kept: FailureDetail[]; omitted: number } {
   const kept = all.slice(0, limits.maxFailures);
+  const omitted = all.slice(limits.maxFailures).filter((f) => isFailing(f.status)).length;
   let budget = limits.maxTotalDiffChars;
   for (const f of kept) {
     if (f.diff === undefined) continue;
     if (f.diff.length > budget) delete f.diff;
     else budget -= f.diff.length;
   }
-  return { kept, omitted: all.length - kept.length };
+  return { kept, omitted };
 }
 
 /** Counts of a partial run: statuses from the merged map, overrides/fuzzy from the run where it ran. */

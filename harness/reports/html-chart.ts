@@ -14,12 +14,25 @@ export function phaseColor(i: number): string {
   return PHASE_COLORS[i % PHASE_COLORS.length]!;
 }
 
-/** Round step for about `ticks` gridlines up to `max`. */
-function niceStep(max: number, ticks: number): number {
-  const raw = Math.max(1, max / ticks);
-  const mag = 10 ** Math.floor(Math.log10(raw));
-  const norm = raw / mag;
-  return (norm <= 1 ? 1 : norm <= 2 ? 2 : norm <= 5 ? 5 : 10) * mag;
+/** A round gridline step (1, 2, 2.5 or 5 × 10^k) giving 3–7 intervals, with the least headroom. */
+export function niceScale(max: number): { step: number; top: number } {
+  let best = { step: 1, top: Math.max(1, Math.ceil(max)) };
+  let bestTop = Infinity;
+  for (let k = 0; k <= 9; k++) {
+    for (const m of [1, 2, 2.5, 5]) {
+      const step = m * 10 ** k;
+      if (step === 2.5) continue;
+      const intervals = Math.max(1, Math.ceil(max / step));
+      if (intervals < 3 && step > 1) continue;
+      if (intervals > 7) continue;
+      const top = intervals * step;
+      if (top < bestTop) {
+        bestTop = top;
+        best = { step, top };
+      }
+    }
+  }
+  return best;
 }
 
 const r1 = (n: number) => Math.round(n * 10) / 10;
@@ -40,8 +53,7 @@ export function renderChart(records: readonly HistoryRecord[], phaseOrder: reado
   const totals = runs.map((r) => r.phases.reduce((n, p) => n + p.total, 0));
   const series = phaseOrder.map((phase) => runs.map((r) => passingOf(r.phases.find((p) => p.phase === phase) ?? { pass: 0, unexpectedPass: 0 })));
   const top = Math.max(1, ...totals);
-  const step = niceStep(top, 4);
-  const yMax = Math.ceil(top / step) * step;
+  const { step, top: yMax } = niceScale(top);
   // One run is drawn as a flat band across the plot, so the chart never collapses to a point.
   const xs = runs.length === 1 ? [m.l, m.l + pw] : runs.map((_, i) => m.l + (i * pw) / (runs.length - 1));
   const at = (i: number) => (runs.length === 1 ? 0 : i);

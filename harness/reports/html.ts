@@ -101,7 +101,7 @@ function kpis(v: ReportView): string {
   const c = v.changes;
   const items = [
     ['Passing', `${formatCount(v.passing)} <span class="muted" style="font-size:15px">/ ${formatCount(v.total.total)}</span>`, `${percent(v.passing, v.total.total)} of all cases`],
-    ['Newly passing', `<span class="up">+${formatCount(c.newlyPassing.length)}</span>`, 'since the previous run'],
+    ['Newly passing', `<span class="${c.newlyPassing.length ? 'up' : ''}">+${formatCount(c.newlyPassing.length)}</span>`, 'since the previous run'],
     ['Newly failing', `<span class="${c.newlyFailing.length ? 'down' : ''}">${formatCount(c.newlyFailing.length)}</span>`, 'since the previous run'],
     ['Failing', formatCount(v.failing), `in ${plural(v.clusters.length, 'cluster')}`],
     ['Skip-list', formatCount(v.total.skip + v.total.unexpectedPass), v.total.unexpectedPass ? `${formatCount(v.total.unexpectedPass)} pass now` : 'parked cases'],
@@ -227,7 +227,7 @@ function overridesCard(v: ReportView): string {
 }
 
 function tamperCard(v: ReportView): string {
-  const parked = v.latest?.agentSkips ?? [];
+  const parked = v.agentSkips;
   if (v.tamper.length === 0 && parked.length === 0) return '';
   const rows = v.tamper.map((t) => `<tr><td class="n">${t.iteration ?? '–'}</td><td>${e(t.action)}</td><td><code>${e(t.path)}</code></td><td>${e(t.detail)}</td></tr>`);
   const table = v.tamper.length ? `<table><thead><tr><th class="n">Iteration</th><th>Action</th><th>Path</th><th>Detail</th></tr></thead><tbody>${rows.join('')}</tbody></table>` : '';

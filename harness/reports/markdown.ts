@@ -147,7 +147,7 @@ function overrides(v: ReportView): string {
 }
 
 function tamper(v: ReportView): string {
-  const agentSkips = v.latest?.agentSkips ?? [];
+  const agentSkips = v.agentSkips;
   if (v.tamper.length === 0 && agentSkips.length === 0) {
     return v.tamperInHistory ? `## Tamper events\n\nNone in the latest run (${formatCount(v.tamperInHistory)} in earlier runs).` : '';
   }

@@ -70,6 +70,7 @@ export interface ReportView {
   overrides: OverrideEntry[];
   tamper: TamperEvent[];
   tamperInHistory: number;
+  /** Cases the agent parked through `skip_case` in the latest run. */
   agentSkips: AgentSkip[];
   agent: AgentView | null;
   staleSkips: StaleSkip[];
@@ -103,7 +104,9 @@ export function buildView(history: readonly HistoryRecord[], latestRun?: RunResu
   const total = sumCounts(phases);
 
   const cases = latestRun ? casesFromRun(latestRun) : casesFromRecord(results);
-  const failingCases = cases.filter((c) => isFailing(c.status));
+  // From the history alone, cases past the detail limits have no reason or diff to cluster by.
+  const detailed = latestRun ? null : new Set(results?.failures?.map((f) => f.id));
+  const failingCases = cases.filter((c) => isFailing(c.status) && (!detailed || detailed.has(c.id)));
   const changed = results?.changed ?? [];
 
   return {
@@ -126,7 +129,7 @@ export function buildView(history: readonly HistoryRecord[], latestRun?: RunResu
     overrides: results?.overrides ?? [],
     tamper: latest?.tamper ?? [],
     tamperInHistory: records.reduce((n, r) => n + (r.tamper?.length ?? 0), 0),
-    agentSkips: records.flatMap((r) => r.agentSkips ?? []),
+    agentSkips: latest?.agentSkips ?? [],
     agent: agentView(records, total),
     staleSkips: results?.staleSkips ?? [],
     warnings: results?.warnings ?? [],

@@ -1,0 +1,199 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import {
+  appendHistory,
+  flattenStatuses,
+  gitRevision,
+  lastResults,
+  readHistory,
+  recordFromRun,
+} from '../../harness/reports/history.js';
+import type { HistoryRecord } from '../../harness/reports/history-types.js';
+import { AGENT_STATS, baseCases, bigRun, laterCases, makeCase, makeRun } from './fixtures.js';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'porter-history-'));
+const REV = '0123456789abcdef0123456789abcdef01234567';
+
+describe('recordFromRun', () => {
+  const run = makeRun(baseCases(), '2024-05-01T02:00:00.000Z');
+  const rec = recordFromRun(run, null, { kind: 'test', rev: REV });
+
+  it('carries counts, a phase-grouped status map and the lists the reports need', () => {
+    expect(rec).toMatchObject({ v: 1, kind: 'test', time: '2024-05-01T02:00:00.000Z', rev: REV, durationMs: 4321, changed: [] });
+    expect(rec.phases.map((p) => [p.phase, p.total, p.pass])).toEqual([
+      ['lexer', 10, 8],
+      ['parser', 12, 6],
+      ['runtime', 5, 1],
+    ]);
+    expect(rec.statuses.parser!['test_parser__parser@p9.txt']).toBe('timeout');
+    expect(Object.keys(rec.statuses.runtime!)).toHaveLength(5);
+    expect(rec.skips).toEqual([
+      { id: 'test_lexer__lexer@case9.txt', phase: 'lexer', reason: 'raw blocks need the <raw> state & more', status: 'skip' },
+      { id: 'test_parser__parser@p11.txt', phase: 'parser', reason: 'filters with arguments', status: 'unexpected-pass' },
+      { id: 'test_templates__vm@`tick`<b>.txt', phase: 'runtime', reason: 'needs <b> | escaping', status: 'skip' },
+    ]);
+    expect(rec.overrides).toEqual([{ id: 'test_parser__parser@p10.txt', phase: 'parser', reason: 'Go prints "nil" where Rust prints "None"' }]);
+    // Failing cases first, then the skipped ones with their diffs.
+    expect(rec.failures!.map((f) => f.status)).toEqual(['fail', 'fail', 'fail', 'fail', 'fail', 'timeout', 'crash', 'error', 'fail', 'skip', 'skip']);
+    expect(rec.failures!.find((f) => f.id === 'test_lexer__lexer@case9.txt')!.diff).toContain('Ident("bar")');
+    const kind = rec.failures!.find((f) => f.id === 'test_parser__parser@p8.txt')!;
+    expect(kind).toMatchObject({ facet: 'kind', expectedKind: 'SyntaxError', actualKind: 'InvalidOperation' });
+    const crash = rec.failures!.find((f) => f.status === 'crash')!;
+    expect(crash.diff).toContain('panic: runtime error');
+  });
+
+  it('lists what changed since the previous record, from → to', () => {
+    const later = recordFromRun(makeRun(laterCases(), '2024-05-02T02:00:00.000Z'), rec, { kind: 'test', rev: null });
+    expect(later.changed).toEqual([
+      { id: 'test_lexer__lexer@case8.txt', phase: 'lexer', from: 'fail', to: 'pass' },
+      { id: 'test_parser__parser@p0.txt', phase: 'parser', from: 'pass', to: 'fail' },
+      { id: 'test_parser__parser@p5.txt', phase: 'parser', from: 'fail', to: 'pass' },
+      { id: 'test_parser__parser@p9.txt', phase: 'parser', from: 'timeout', to: 'fail' },
+    ]);
+  });
+
+  it('records added and removed cases of a full run', () => {
+    const cases = baseCases().filter((c) => c.id !== 'test_lexer__lexer@case0.txt');
+    cases.push(makeCase({ id: 'test_lexer__lexer@new.txt', phase: 'lexer', status: 'pass' }));
+    const next = recordFromRun(makeRun(cases, '2024-05-02T00:00:00Z'), rec, { kind: 'test', rev: null });
+    expect(next.changed).toEqual([
+      { id: 'test_lexer__lexer@new.txt', phase: 'lexer', from: null, to: 'pass' },
+      { id: 'test_lexer__lexer@case0.txt', phase: 'lexer', from: 'pass', to: null },
+    ]);
+  });
+
+  it('a partial run keeps the statuses of the cases it did not run', () => {
+    const onlyLexer = laterCases().filter((c) => c.phase === 'lexer');
+    const part = recordFromRun(makeRun(onlyLexer, '2024-05-02T00:00:00Z', ['lexer']), rec, { kind: 'test', rev: null, partial: true });
+    expect(part.partial).toBe(true);
+    expect(part.changed).toEqual([{ id: 'test_lexer__lexer@case8.txt', phase: 'lexer', from: 'fail', to: 'pass' }]);
+    expect(flattenStatuses(part).size).toBe(27);
+    expect(part.phases.map((p) => [p.phase, p.pass, p.fail])).toEqual([
+      ['lexer', 9, 0],
+      ['parser', 6, 4],
+      ['runtime', 1, 1],
+    ]);
+    // Carried-over lists for the phases it did not run.
+    expect(part.skips!.map((s) => s.id)).toContain('test_parser__parser@p11.txt');
+    expect(part.failures!.map((f) => f.id)).toContain('test_parser__parser@p8.txt');
+    expect(part.failures!.map((f) => f.id)).not.toContain('test_lexer__lexer@case8.txt');
+  });
+
+  it('bounds the failure details it keeps', () => {
+    const big = bigRun(3000, '2024-05-01T00:00:00Z');
+    const r = recordFromRun(big, null, { kind: 'test', rev: null, limits: { maxFailures: 50, maxDiffLines: 3, maxTotalDiffChars: 1000 } });
+    expect(r.failures).toHaveLength(50);
+    expect(r.failuresOmitted).toBe(250);
+    expect(r.failures![0]!.diff!.split('\n')).toHaveLength(4); // 3 lines and the cut note
+    expect(r.failures![0]!.diff).toMatch(/… \(cut: 4 more lines\)$/);
+    const withDiff = r.failures!.filter((f) => f.diff !== undefined);
+    expect(withDiff.length).toBeLessThan(50);
+    expect(withDiff.reduce((n, f) => n + f.diff!.length, 0)).toBeLessThanOrEqual(1000);
+    // Default bounds keep a 3,000-case record small.
+    expect(JSON.stringify(recordFromRun(big, null, { kind: 'test', rev: null })).length).toBeLessThan(250_000);
+  });
+
+  it('an agent run without test results carries the stats only', () => {
+    const r = recordFromRun(null, rec, { kind: 'agent', rev: null, time: '2024-05-02T00:00:00Z', agent: AGENT_STATS });
+    expect(r.phases).toEqual([]);
+    expect(r.durationMs).toBe(AGENT_STATS.wallMs);
+    expect(lastResults([rec, r])).toBe(rec);
+  });
+});
+
+describe('history file', () => {
+  const r1 = recordFromRun(makeRun(baseCases(), '2024-05-01T02:00:00.000Z'), null, { kind: 'test', rev: REV });
+  const r2 = recordFromRun(makeRun(laterCases(), '2024-05-02T02:00:00.000Z'), r1, {
+    kind: 'agent',
+    rev: null,
+    agent: AGENT_STATS,
+    tamper: [{ path: 'tests/snapshots/a.snap', action: 'restored', detail: 'edited by the agent', iteration: 3 }],
+  });
+
+  it('round-trips records through append and read', () => {
+    const file = path.join(tmp(), 'reports', 'history.jsonl');
+    appendHistory(file, r1);
+    appendHistory(file, r2);
+    const text = fs.readFileSync(file, 'utf8');
+    expect(text.split('\n')).toHaveLength(3);
+    expect(readHistory(file)).toEqual({ records: [r1, r2], warnings: [] });
+  });
+
+  it('a missing file is an empty history', () => {
+    expect(readHistory(path.join(tmp(), 'none.jsonl'))).toEqual({ records: [], warnings: [] });
+  });
+
+  it('skips a truncated last line with a warning, and the next append starts a fresh line', () => {
+    const file = path.join(tmp(), 'history.jsonl');
+    appendHistory(file, r1);
+    const line = JSON.stringify(r2);
+    fs.appendFileSync(file, line.slice(0, line.length / 2));
+    const torn = readHistory(file);
+    expect(torn.records).toEqual([r1]);
+    expect(torn.warnings).toEqual([`${file}:2: truncated last record skipped (a run was interrupted while writing it)`]);
+
+    appendHistory(file, r2);
+    const after = readHistory(file);
+    expect(after.records).toEqual([r1, r2]);
+    expect(after.warnings).toEqual([`${file}:2: unreadable record skipped (not JSON)`]);
+  });
+
+  it('skips lines that are JSON but not records', () => {
+    const file = path.join(tmp(), 'history.jsonl');
+    fs.writeFileSync(file, `[1,2]\n{"kind":"test"}\n\n${JSON.stringify(r1)}\n`);
+    const h = readHistory(file);
+    expect(h.records).toEqual([r1]);
+    expect(h.warnings).toEqual([`${file}:1: record skipped: not a JSON object`, `${file}:2: record skipped: no "time" field`]);
+  });
+
+  it('loads a record from an older Porter, filling what it lacks', () => {
+    const v0 = {
+      // No version, kind, rev, changed; phases keyed by name; a flat id → status map; old names.
+      time: '2024-04-01T00:00:00Z',
+      durationMs: 900,
+      phases: { lexer: { pass: 2, fail: 1, xpass: 1 } },
+      statuses: { 'lex@a.txt': 'pass', 'lex@b.txt': 'passed', 'lex@c.txt': 'fail', 'lex@d.txt': 'xpass', 'lex@e.txt': 'bogus' },
+      agent: { costUsd: 3.5, model: 'claude-old', tokens: { input: 10 } },
+      skips: [{ id: 'lex@d.txt', reason: 'old' }, { reason: 'no id' }],
+    };
+    const file = path.join(tmp(), 'history.jsonl');
+    fs.writeFileSync(file, `${JSON.stringify(v0)}\n${JSON.stringify(r1)}\n`);
+    const h = readHistory(file);
+    expect(h.warnings).toEqual([`${file}: 1 record(s) from an older Porter loaded with missing fields defaulted`]);
+    const old: HistoryRecord = h.records[0]!;
+    expect(old).toMatchObject({ v: 1, kind: 'agent', rev: null, durationMs: 900, changed: [] });
+    expect(old.phases).toEqual([{ phase: 'lexer', total: 4, pass: 2, fail: 1, skip: 0, unexpectedPass: 1, timeout: 0, crash: 0, error: 0, overrides: 0, fuzzy: 0 }]);
+    expect(old.statuses).toEqual({ lexer: { 'lex@a.txt': 'pass', 'lex@b.txt': 'pass', 'lex@c.txt': 'fail', 'lex@d.txt': 'unexpected-pass' } });
+    expect(old.agent).toMatchObject({ costUsd: 3.5, models: ['claude-old'], messages: 0, tokens: { input: 10, output: 0, cacheRead: 0, cacheWrite: 0 }, phases: [] });
+    expect(old.skips).toEqual([{ id: 'lex@d.txt', phase: '', reason: 'old', status: 'skip' }]);
+    // The next run diffs against it like any record.
+    const next = recordFromRun(makeRun([makeCase({ id: 'lex@c.txt', phase: 'lexer', status: 'pass' })], '2024-05-01T00:00:00Z', ['lexer']), old, { kind: 'test', rev: null, partial: true });
+    expect(next.changed).toEqual([{ id: 'lex@c.txt', phase: 'lexer', from: 'fail', to: 'pass' }]);
+  });
+
+  it('loads a record from a newer Porter with a warning', () => {
+    const file = path.join(tmp(), 'history.jsonl');
+    fs.writeFileSync(file, `${JSON.stringify({ ...r1, v: 2, somethingNew: { x: 1 } })}\n`);
+    const h = readHistory(file);
+    expect(h.records).toEqual([r1]);
+    expect(h.warnings[0]).toContain('newer Porter');
+  });
+});
+
+describe('gitRevision', () => {
+  it('is HEAD inside a repository and null outside one', async () => {
+    const dir = tmp();
+    expect(await gitRevision(dir)).toBeNull();
+    await execa('git', ['init', '-q'], { cwd: dir });
+    expect(await gitRevision(dir)).toBeNull(); // no commit yet
+    fs.writeFileSync(path.join(dir, 'a.txt'), 'a');
+    await execa('git', ['add', '.'], { cwd: dir });
+    await execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'a'], { cwd: dir });
+    const head = (await execa('git', ['rev-parse', 'HEAD'], { cwd: dir })).stdout.trim();
+    expect(await gitRevision(dir)).toBe(head);
+    expect(await gitRevision(path.join(dir, 'missing'))).toBeNull();
+  });
+});

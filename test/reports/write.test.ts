@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { describe, expect, it } from 'vitest';
+import { readHistory } from '../../harness/reports/history.js';
+import { renderHtml } from '../../harness/reports/html.js';
+import { appendStepSummary, regenerateReports, writeFileAtomic, writeReports } from '../../harness/reports/write.js';
+import { AGENT_STATS, baseCases, bigRun, laterCases, makeRun } from './fixtures.js';
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'porter-reports-'));
+
+describe('writeFileAtomic', () => {
+  it('replaces the file and leaves no temporary file behind', () => {
+    const dir = tmp();
+    const file = path.join(dir, 'out', 'latest.md');
+    writeFileAtomic(file, 'one');
+    writeFileAtomic(file, 'two');
+    expect(fs.readFileSync(file, 'utf8')).toBe('two');
+    expect(fs.readdirSync(path.dirname(file))).toEqual(['latest.md']);
+  });
+
+  it('cleans up its temporary file when the rename fails, and leaves the target alone', () => {
+    const dir = tmp();
+    const target = path.join(dir, 'index.html');
+    fs.mkdirSync(target);
+    fs.writeFileSync(path.join(target, 'keep'), 'x');
+    expect(() => writeFileAtomic(target, 'new')).toThrow();
+    expect(fs.readdirSync(dir)).toEqual(['index.html']);
+    expect(fs.readdirSync(target)).toEqual(['keep']);
+  });
+});
+
+describe('writeReports', () => {
+  it('appends history and regenerates latest.md and index.html after each run', async () => {
+    const dir = path.join(tmp(), 'reports');
+    const first = await writeReports(dir, { kind: 'test', run: makeRun(baseCases(), '2024-05-01T02:00:00.000Z'), rev: null, env: {} });
+    expect(first.record.changed).toEqual([]);
+    expect(first.stepSummary).toBeNull();
+    const second = await writeReports(dir, {
+      kind: 'agent',
+      run: makeRun(laterCases(), '2024-05-02T02:00:00.000Z'),
+      agent: AGENT_STATS,
+      rev: 'c'.repeat(40),
+      extra: { tamper: [{ path: 'tests/snapshots/a.snap', action: 'refused', detail: 'write outside the workspace' }] },
+      env: {},
+    });
+    expect(second.record.changed.map((c) => `${c.id}:${c.from}>${c.to}`)).toContain('test_parser__parser@p0.txt:pass>fail');
+    expect(fs.readdirSync(dir).sort()).toEqual(['history.jsonl', 'index.html', 'latest.md']);
+    expect(readHistory(path.join(dir, 'history.jsonl')).records).toHaveLength(2);
+    expect(fs.readFileSync(second.files.markdown, 'utf8')).toBe(second.markdown);
+    expect(second.markdown).toContain('## Newly failing (1)');
+    expect(second.markdown).toContain('refused `tests/snapshots/a.snap`');
+    expect(fs.readFileSync(second.files.html, 'utf8')).toContain('test_parser__parser@p0.txt');
+  });
+
+  it('reads the revision from the workspace when not given', async () => {
+    const ws = tmp();
+    await execa('git', ['init', '-q'], { cwd: ws });
+    await execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'x'], { cwd: ws });
+    const head = (await execa('git', ['rev-parse', 'HEAD'], { cwd: ws })).stdout.trim();
+    const r = await writeReports(path.join(ws, 'reports'), { kind: 'test', run: makeRun(baseCases(), '2024-05-01T00:00:00Z'), workspace: ws, env: {} });
+    expect(r.record.rev).toBe(head);
+  });
+
+  it('records an agent run that never ran the suite', async () => {
+    const dir = tmp();
+    await writeReports(dir, { kind: 'test', run: makeRun(baseCases(), '2024-05-01T00:00:00Z'), rev: null, env: {} });
+    const r = await writeReports(dir, { kind: 'agent', agent: { ...AGENT_STATS, stopReason: 'budget' }, rev: null, extra: { time: '2024-05-02T00:00:00Z' }, env: {} });
+    expect(r.record.phases).toEqual([]);
+    expect(r.markdown).toContain('stopped: **budget**');
+    // The summary still describes the last test results.
+    expect(r.markdown).toContain('**16 / 27 cases pass (59%)**');
+  });
+
+  it('appends the Markdown to GITHUB_STEP_SUMMARY without overwriting it', async () => {
+    const dir = tmp();
+    const summary = path.join(dir, 'step-summary.md');
+    fs.writeFileSync(summary, '# Earlier step\n');
+    const r = await writeReports(path.join(dir, 'reports'), {
+      kind: 'test',
+      run: makeRun(baseCases(), '2024-05-01T00:00:00Z'),
+      rev: null,
+      env: { GITHUB_STEP_SUMMARY: summary },
+    });
+    expect(r.stepSummary).toBe(summary);
+    expect(fs.readFileSync(summary, 'utf8')).toBe(`# Earlier step\n\n${r.markdown}`);
+    expect(appendStepSummary('second', { GITHUB_STEP_SUMMARY: summary })).toBe(summary);
+    expect(fs.readFileSync(summary, 'utf8').endsWith(`${r.markdown}\nsecond\n`)).toBe(true);
+  });
+
+  it('appendStepSummary does nothing without the variable and creates a missing file', () => {
+    const dir = tmp();
+    expect(appendStepSummary('x', {})).toBeNull();
+    const file = path.join(dir, 'new.md');
+    expect(appendStepSummary('# Hi', { GITHUB_STEP_SUMMARY: file })).toBe(file);
+    expect(fs.readFileSync(file, 'utf8')).toBe('# Hi\n');
+  });
+});
+
+describe('regenerateReports', () => {
+  it('rebuilds both files from the history alone', async () => {
+    const dir = tmp();
+    await writeReports(dir, { kind: 'test', run: makeRun(baseCases(), '2024-05-01T00:00:00Z'), rev: null, env: {} });
+    const w = await writeReports(dir, { kind: 'test', run: makeRun(laterCases(), '2024-05-02T00:00:00Z'), rev: null, env: {} });
+    const html = fs.readFileSync(w.files.html, 'utf8');
+    fs.rmSync(w.files.markdown);
+    fs.rmSync(w.files.html);
+    fs.appendFileSync(w.files.history, '{"v":1,"kind":"te');
+    const r = regenerateReports(dir);
+    expect(r).toMatchObject({ ok: true, records: 2 });
+    expect(r.warnings).toHaveLength(1);
+    expect(fs.readFileSync(w.files.markdown, 'utf8')).toBe(w.markdown);
+    // The history keeps what the dashboard shows, diffs included.
+    const rebuilt = fs.readFileSync(w.files.html, 'utf8');
+    expect(rebuilt).toContain('Tom &amp;amp; Jerry');
+    expect(rebuilt.match(/<details id="case-/g)?.length).toBe(html.match(/<details id="case-/g)?.length);
+  });
+
+  it('says what to do when there is no history', () => {
+    const r = regenerateReports(path.join(tmp(), 'reports'));
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.message).toContain('run `porter test` first');
+  });
+});
+
+describe('size', () => {
+  it('keeps the dashboard of a 3,000-case suite small', () => {
+    const run = bigRun(3000, '2024-05-01T00:00:00Z');
+    const html = renderHtml([], run);
+    expect(html.match(/class="case"/g)).toHaveLength(3000);
+    expect(html.length).toBeLessThan(1_500_000);
+  });
+});
