@@ -32,7 +32,14 @@ export interface Budget extends BudgetGate {
   /** Tokens counted against `--max-tokens`. */
   countedTokens(): number;
   /** Why the run must stop now, or null while every limit holds. */
-  exhausted(): { reason: Extract<StopReason, 'budget' | 'max-tokens' | 'max-hours'>; detail: string } | null;
+  exhausted(): LimitHit | null;
+  /** The limit behind the last refused request, if any. */
+  lastRefusal(): LimitHit | null;
+}
+
+export interface LimitHit {
+  reason: Extract<StopReason, 'budget' | 'max-tokens' | 'max-hours'>;
+  detail: string;
 }
 
 export interface BudgetOptions extends BudgetLimits {
@@ -102,25 +109,35 @@ export function createBudget(opts: BudgetOptions): Budget {
     return null;
   };
 
+  let refusal: LimitHit | null = null;
+  const refuse = (hit: LimitHit): string => {
+    refusal = hit;
+    return hit.detail;
+  };
+
   return {
     check(model, worst) {
       const done = exhausted();
-      if (done) return done.detail;
+      if (done) return refuse(done);
       const r = ratesFor(priceOf(model), worst.inputTokens);
       if (opts.budgetUsd !== undefined) {
         const request = (worst.inputTokens * Math.max(r.input, r.cacheWrite) + worst.maxOutputTokens * r.output) / 1_000_000;
         if (t.costUsd + request > opts.budgetUsd) {
-          return `budget: the next request could cost up to ${usd(request)}, and ${usd(t.costUsd)} of ${usd(opts.budgetUsd)} is spent`;
+          return refuse({ reason: 'budget', detail: `budget: the next request could cost up to ${usd(request)}, and ${usd(t.costUsd)} of ${usd(opts.budgetUsd)} is spent` });
         }
       }
       if (opts.maxTokens !== undefined) {
         const next = counted(t.usage) + worst.inputTokens + worst.maxOutputTokens;
         if (next > opts.maxTokens) {
-          return `max-tokens: the next request could use up to ${worst.inputTokens + worst.maxOutputTokens} tokens, and ${counted(t.usage)} of ${opts.maxTokens} are used`;
+          return refuse({
+            reason: 'max-tokens',
+            detail: `max-tokens: the next request could use up to ${worst.inputTokens + worst.maxOutputTokens} tokens, and ${counted(t.usage)} of ${opts.maxTokens} are used`,
+          });
         }
       }
       return null;
     },
+    lastRefusal: () => refusal,
     record(model, usage) {
       const cost = costOf(priceOf(model), usage);
       add(t, model, usage, cost);

@@ -68,14 +68,29 @@ async function identityEnv(dir: string): Promise<Record<string, string>> {
   return env;
 }
 
-/** Keeps `.porter/` (sessions, lock, outputs) out of every commit and every clean. */
-export async function excludePorterDir(dir: string): Promise<void> {
+async function addExcludes(dir: string, patterns: string[]): Promise<void> {
   const rel = await git(dir, ['rev-parse', '--git-path', 'info/exclude']);
   const file = path.resolve(dir, rel);
   const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : '';
-  if (text.split('\n').some((l) => l.trim() === '.porter/')) return;
+  const have = new Set(text.split('\n').map((l) => l.trim()));
+  const missing = patterns.filter((p) => !have.has(p));
+  if (missing.length === 0) return;
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.appendFileSync(file, `${text === '' || text.endsWith('\n') ? '' : '\n'}# Porter's run state\n.porter/\n`);
+  fs.appendFileSync(file, `${text === '' || text.endsWith('\n') ? '' : '\n'}# Porter\n${missing.join('\n')}\n`);
+}
+
+/** Keeps `.porter/` (sessions, lock, outputs) out of every commit and every clean. */
+export async function excludePorterDir(dir: string): Promise<void> {
+  await addExcludes(dir, ['.porter/']);
+}
+
+/**
+ * Keeps files of the workspace folder (e.g. the maintainer's `notes.md`) out of commits
+ * and cleans; each is anchored to its place, so a file of the same name elsewhere is not.
+ */
+export async function excludePaths(dir: string, relPaths: string[]): Promise<void> {
+  const prefix = (await git(dir, ['rev-parse', '--show-prefix'])).trim();
+  await addExcludes(dir, relPaths.map((p) => `/${prefix}${p}`));
 }
 
 /**
@@ -144,6 +159,17 @@ export async function resetHard(dir: string, rev: string): Promise<void> {
     await git(dir, ['restore', `--source=${rev}`, '--staged', '--worktree', '--', '.']);
   }
   await git(dir, ['clean', '-fdq', '-e', '.porter/', '--', '.']);
+}
+
+/**
+ * Writes every uncommitted change of the workspace folder (untracked files included) as a
+ * patch `git apply` can replay, without changing the working tree.
+ */
+export async function saveWorkInProgress(dir: string, file: string): Promise<void> {
+  await git(dir, ['add', '-A', '--', '.']);
+  const patch = await git(dir, ['diff', '--cached', '--binary', '--', '.']);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, patch === '' ? '' : `${patch}\n`);
 }
 
 /** Whether `ancestor` is `rev` or one of its ancestors. */

@@ -21,7 +21,9 @@ export interface Figures {
   usage: Usage;
   costUsd: number;
   models: string[];
+  /** Work iterations; the requests for phase summaries are counted apart. */
   iterations: number;
+  summaries: number;
 }
 
 export interface PhaseFigures extends Figures {
@@ -52,7 +54,7 @@ export interface RunStats extends Figures {
 }
 
 function emptyFigures(): Figures {
-  return { wallMs: 0, messages: 0, humanPrompts: 0, toolCalls: 0, requests: 0, usage: { ...ZERO_USAGE }, costUsd: 0, models: [], iterations: 0 };
+  return { wallMs: 0, messages: 0, humanPrompts: 0, toolCalls: 0, requests: 0, usage: { ...ZERO_USAGE }, costUsd: 0, models: [], iterations: 0, summaries: 0 };
 }
 
 const ms = (ts: string): number => Date.parse(ts);
@@ -113,11 +115,15 @@ export function computeStats(entries: SessionEntry[], opts: StatsOptions = {}): 
     switch (e.type) {
       case 'iteration-start': {
         current = phaseOf(e.phase);
+        bump((x) => (x.messages += 1));
+        if (e.kind === 'summary') {
+          bump((x) => (x.summaries += 1));
+          break;
+        }
         iterationsSeen.add(e.iteration);
         let set = phaseIterations.get(e.phase);
         if (!set) phaseIterations.set(e.phase, (set = new Set()));
         set.add(e.iteration);
-        bump((x) => (x.messages += 1));
         break;
       }
       case 'note':

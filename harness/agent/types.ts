@@ -40,8 +40,10 @@ export interface ToolSet {
 export type SessionEntry = { v: 1; seq: number; ts: string } & SessionEvent;
 
 export type SessionEvent =
-  | { type: 'run-start'; run: string; config: string; argv: string[]; resumedFrom?: number }
-  | { type: 'iteration-start'; iteration: number; phase: string; message: string; fresh: boolean }
+  /** `rev`: the workspace's HEAD when the segment started (the first green point of a new run). */
+  | { type: 'run-start'; run: string; config: string; argv: string[]; resumedFrom?: number; rev?: string }
+  /** `kind`: `summary` for the request that ends a phase with its summary; absent means `work`. */
+  | { type: 'iteration-start'; iteration: number; phase: string; message: string; fresh: boolean; kind?: 'work' | 'summary' }
   /** A request about to be sent: its message count and the model. Content lives in earlier entries. */
   | { type: 'request'; iteration: number; model: string; messages: number }
   /** A complete model response (assistant content blocks as the API returned them) and its usage. */
@@ -55,7 +57,11 @@ export type SessionEvent =
   | { type: 'compaction'; iteration: number; summary: string; keptFrom: number; model?: string; usage?: Usage; costUsd?: number }
   | { type: 'api-retry'; iteration: number; attempt: number; status: number | null; waitMs: number; message: string }
   | { type: 'command-run'; iteration: number; command: string[]; exitCode: number | null; timedOut: boolean; outputFile: string; durationMs: number }
-  | { type: 'test-run'; iteration: number; phase: string; pass: number; total: number; passingIds: string[]; summary: Record<string, unknown> }
+  /**
+   * The harness's own verdict after an iteration; `pass`/`total` are the phase's, `passingIds`
+   * all phases'. `baseline`: a run at the start of a segment that sets the scene, not a ratchet step.
+   */
+  | { type: 'test-run'; iteration: number; phase: string; pass: number; total: number; passingIds: string[]; summary: Record<string, unknown>; baseline?: boolean }
   | { type: 'commit'; iteration: number; rev: string; message: string }
   | { type: 'reset'; iteration: number; rev: string; reason: string }
   | { type: 'tamper'; iteration: number; path: string; action: 'restored' | 'refused'; detail: string }

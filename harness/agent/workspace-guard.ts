@@ -16,6 +16,8 @@ export interface ProtectedArea {
   pattern: string;
   /** What it is, for the refusal message: `the snapshots`, `the skip-list`, ... */
   what: string;
+  /** `harness`: read-only but not a test (the maintainer's notes); the message says so. Default `test`. */
+  kind?: 'test' | 'harness';
 }
 
 /** Read-only areas the harness itself owns; the rest are tests. */
@@ -94,7 +96,7 @@ export function createGuard(opts: GuardOptions): WorkspaceGuard {
   const areas: Area[] = [
     { pattern: path.join(workspace, '.porter'), what: 'the harness state (.porter/)', test: false },
     { pattern: path.join(workspace, '.git'), what: 'the git history (.git/); the harness commits', test: false },
-    ...(opts.readOnly ?? []).map((a) => ({ ...a, test: true })),
+    ...(opts.readOnly ?? []).map((a) => ({ ...a, test: a.kind !== 'harness' })),
   ].map((a) => ({ what: a.what, test: a.test, matches: areaMatcher(a.pattern) }));
   const noRead = (opts.noRead ?? []).map(areaMatcher);
 

@@ -25,10 +25,11 @@ describe('stats from the session log', () => {
     [20, { type: 'response', iteration: 1, model: 'claude-sonnet-5-5', content: [{ type: 'text', text: 'done' }], stopReason: 'end_turn', usage: u(10, 5, 1000, 0), costUsd: 0.25 }],
     [25, { type: 'test-run', iteration: 1, phase: 'lexer', pass: 4, total: 4, passingIds: [], summary: {} }],
     [26, { type: 'commit', iteration: 1, rev: 'abc', message: 'm' }],
+    [27, { type: 'iteration-start', iteration: 2, phase: 'lexer', message: 'summarise', fresh: false, kind: 'summary' }],
     [30, { type: 'phase-summary', phase: 'lexer', summary: 'built lexer.go' }],
     // The process was killed here; an hour later `--resume`.
     [3630, { type: 'run-start', run: 'r1', config: 'c', argv: ['--resume'], resumedFrom: 13 }],
-    [3631, { type: 'iteration-start', iteration: 2, phase: 'parser', message: 'task', fresh: true }],
+    [3631, { type: 'iteration-start', iteration: 3, phase: 'parser', message: 'task', fresh: true }],
     [3632, { type: 'note', iteration: 2, text: 'keep escaping', from: 'notes.md' }],
     [3640, { type: 'response', iteration: 2, model: 'claude-opus-5-5', content: [], stopReason: 'end_turn', usage: u(1, 1), costUsd: 1 }],
     [3640, { type: 'compaction', iteration: 2, summary: 's', keptFrom: 3, model: 'claude-opus-5-5', usage: u(1000, 100), costUsd: 0.01 }],
@@ -44,8 +45,8 @@ describe('stats from the session log', () => {
       run: 'r1',
       segments: 2,
       wallMs: 60_000,
-      // Two tasks, one response with tool calls (+ its tool-result turn), two plain responses.
-      messages: 2 + 2 + 1 + 1,
+      // Two tasks and a summary request, one response with tool calls (+ its tool-result turn), two plain responses.
+      messages: 3 + 2 + 1 + 1,
       humanPrompts: 3,
       toolCalls: 2,
       requests: 4,
@@ -53,6 +54,7 @@ describe('stats from the session log', () => {
       costUsd: 1.76,
       models: ['claude-sonnet-5-5', 'claude-opus-5-5'],
       iterations: 2,
+      summaries: 1,
       commits: 1,
       resets: 1,
       apiRetries: 1,
@@ -70,7 +72,7 @@ describe('stats from the session log', () => {
   });
 
   it('a running segment has no stop and counts time up to now when asked', () => {
-    const running = entries.slice(0, 14);
+    const running = entries.slice(0, 15);
     const s = computeStats(running, { now: new Date(Date.UTC(2026, 10, 20) + 3640_000) });
     expect(s.stop).toBeNull();
     expect(s.wallMs).toBe(30_000 + 10_000);

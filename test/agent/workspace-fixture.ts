@@ -25,6 +25,8 @@ export interface WorkspaceOptions {
   agent?: Record<string, unknown>;
   /** Solution stages (`lexer`, `parser`, `runtime`) already written into the target. */
   solved?: string[];
+  /** Only the adapter, so the target starts and answers `not implemented` (fast, unlike a missing target). */
+  adapter?: boolean;
   /** Extra top-level config keys. */
   extra?: Record<string, unknown>;
 }
@@ -42,6 +44,7 @@ export function makeWorkspace(opts: WorkspaceOptions = {}): Workspace {
   fs.mkdirSync(path.join(dir, 'target'));
   fs.mkdirSync(path.join(dir, 'skiplist'));
   fs.cpSync(path.join(exampleDir, 'overrides'), path.join(dir, 'overrides'), { recursive: true });
+  if (opts.adapter) fs.copyFileSync(path.join(solutionDir, 'adapter.mjs'), path.join(dir, 'target', 'adapter.mjs'));
   for (const stage of opts.solved ?? []) {
     for (const [rel, text] of Object.entries(stageFiles(stage))) fs.writeFileSync(path.join(dir, rel), text);
   }

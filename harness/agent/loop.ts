@@ -1,0 +1,235 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { PorterConfig } from '../config/types.js';
+import { modelFor, type AgentConfig } from './agent-config.js';
+import type { Budget } from './budget.js';
+import { failureReportPath, writeFailureReport } from './failure-report.js';
+import { commitAll, dirtyPaths, headRev, resetHard, saveWorkInProgress } from './git.js';
+import { applyEntry, type LoopState, type OpenIteration } from './loop-state.js';
+import type { SessionFile } from './session-log.js';
+import { restoreChanges, snapshotProtectedFiles } from './tamper.js';
+import { buildSeed, buildTaskMessage, shownPath, summaryRequest } from './task-message.js';
+import type { AgentBackend, IterationResult, SessionEvent, StopReason, ToolSet } from './types.js';
+import { countsLine, isFailing, passingIds, phaseCounts, phaseDone, runVerdict, type KnownCase, type SuiteRunner, type Verdict } from './verdict.js';
+
+/**
+ * The loop: verdict → phase → task → agent → the harness's own verdict → ratchet, until
+ * every phase passes or a limit stops it. Every step is logged before the next begins
+ * and applied to the state through the same reducer `--resume` replays.
+ */
+
+export interface LoopDeps {
+  config: PorterConfig;
+  agent: AgentConfig;
+  backend: AgentBackend;
+  tools: ToolSet;
+  session: SessionFile;
+  budget: Budget;
+  runSuite: SuiteRunner;
+  known: readonly KnownCase[];
+  /** Replayed from the log, including this segment's `run-start`. */
+  state: LoopState;
+  /** Paths and globs photographed before each iteration and restored after it. */
+  protectedEntries: string[];
+  startPhase?: string;
+  flagNote?: string;
+  maxIterations?: number;
+  signal?: AbortSignal;
+  progress?: (line: string) => void;
+  /** Told of every new verdict (the skip_case tool checks against the latest). */
+  onVerdict?: (v: Verdict) => void;
+}
+
+export interface LoopResult {
+  reason: StopReason;
+  detail: string;
+  verdict: Verdict;
+}
+
+const NOTES_FILE = 'notes.md';
+
+function ratchetStop(r: IterationResult, budget: Budget): { reason: StopReason; detail: string } | null {
+  if (r.stop === 'budget') {
+    const limit = budget.exhausted() ?? budget.lastRefusal();
+    return { reason: limit?.reason ?? 'budget', detail: limit?.detail ?? r.error ?? 'the budget does not allow another request' };
+  }
+  if (r.stop === 'aborted') return { reason: 'interrupted', detail: 'the run was interrupted' };
+  if (r.stop === 'error') return { reason: 'error', detail: `the agent failed: ${r.error ?? 'unknown error'}` };
+  return null;
+}
+
+export async function runLoop(d: LoopDeps): Promise<LoopResult> {
+  const { config, agent, state, session } = d;
+  const ws = agent.workspace;
+  const settings = { resetAfter: agent.resetAfter };
+  const say = (line: string) => d.progress?.(line);
+  const log = (event: SessionEvent) => applyEntry(state, session.append(event), settings);
+  const phaseNames = config.phases.map((p) => p.name);
+  const order = d.startPhase ? [...phaseNames.slice(phaseNames.indexOf(d.startPhase)), ...phaseNames.slice(0, phaseNames.indexOf(d.startPhase))] : phaseNames;
+
+  let report = failureReportPath(ws, state.iteration);
+  async function test(iteration: number, phase: string, baseline: boolean): Promise<Verdict> {
+    const v = await runVerdict(d.runSuite, config, d.known);
+    d.onVerdict?.(v);
+    report = failureReportPath(ws, iteration);
+    writeFailureReport(report, v, config.source, iteration);
+    const c = phaseCounts(v, phase);
+    log({
+      type: 'test-run', iteration, phase, pass: c.pass, total: c.total, passingIds: passingIds(v.cases),
+      summary: { counts: countsLine(v.phases), phases: v.phases, ...(v.targetError ? { targetError: v.targetError } : {}) },
+      ...(baseline ? { baseline: true } : {}),
+    });
+    return v;
+  }
+
+  /** Carries out what the last test run decided: commit the gain, or reset to green. */
+  async function settle(iteration: number, phase: string, v: Verdict | null): Promise<Verdict | null> {
+    if (state.pending === 'commit') {
+      const gained = (state.lastPassing ?? []).filter((id) => !(state.greenPassing ?? []).includes(id));
+      const c = v ? phaseCounts(v, phase) : null;
+      const head = `porter: ${phase}${c ? ` ${c.pass}/${c.total}` : ''} (+${gained.length}), iteration ${iteration}`;
+      const body = [v ? countsLine(v.phases) : '', `Newly passing: ${gained.slice(0, 30).join(', ')}${gained.length > 30 ? ', …' : ''}`, `Run ${session.runId}`];
+      const message = [head, '', ...body.filter(Boolean)].join('\n');
+      // Null: nothing to commit, because a crash came between the commit and its log entry.
+      const rev = (await commitAll(ws, message)) ?? (await headRev(ws))!;
+      log({ type: 'commit', iteration, rev, message });
+      say(`iteration ${iteration} · committed ${rev.slice(0, 8)}: ${head}`);
+    } else if (state.pending === 'reset') {
+      const reason = `${state.tries} iteration(s) in a row broke cases that passed at the green commit (${state.regressions.slice(0, 10).join(', ')}${state.regressions.length > 10 ? ', …' : ''})`;
+      await resetHard(ws, state.greenRev!);
+      log({ type: 'reset', iteration, rev: state.greenRev!, reason });
+      say(`iteration ${iteration} · reset to ${state.greenRev!.slice(0, 8)}: ${reason}`);
+      return test(iteration, phase, true);
+    }
+    return v;
+  }
+
+  async function iterate(open: OpenIteration): Promise<IterationResult> {
+    const before = snapshotProtectedFiles(d.protectedEntries);
+    const result = await d.backend.runIteration({
+      iteration: open.iteration,
+      phase: open.phase,
+      message: open.message,
+      seed: buildSeed({ config, workspace: ws, phase: open.phase, guidance: agent.phases[open.phase]?.guidance, summaries: state.summaries, allowSkip: agent.allowSkip }),
+      fresh: open.fresh,
+      model: modelFor(agent, open.phase),
+      tools: d.tools,
+      session,
+      budget: d.budget,
+      ...(d.signal ? { signal: d.signal } : {}),
+    });
+    for (const ch of restoreChanges(before)) {
+      log({ type: 'tamper', iteration: open.iteration, path: ch.path, action: 'restored', detail: `${ch.detail}${ch.action === 'failed' ? ' (restore failed)' : ''}` });
+      say(`iteration ${open.iteration} · tampering undone: ${shownPath(ws, ch.path)} ${ch.detail}`);
+    }
+    return result;
+  }
+
+  /** Runs an open iteration to its end and concludes it: a work iteration with a verdict, a summary with its text. */
+  async function finish(open: OpenIteration, current: Verdict | null): Promise<{ verdict: Verdict | null; stop: { reason: StopReason; detail: string } | null }> {
+    const result = await iterate(open);
+    if (open.kind === 'summary') {
+      const text = result.finalText.trim() || `(no summary: the agent stopped with "${result.stop}"${result.error ? `: ${result.error}` : ''})`;
+      log({ type: 'phase-summary', phase: open.phase, summary: text });
+      say(`phase ${open.phase} done · summary written`);
+      return { verdict: current, stop: ratchetStop(result, d.budget) };
+    }
+    let v: Verdict | null = await test(open.iteration, open.phase, false);
+    const c = phaseCounts(v, open.phase);
+    say(`iteration ${open.iteration} · ${open.phase} ${c.pass}/${c.total} · ${countsLine(v.phases)} · $${d.budget.totals().costUsd.toFixed(2)}${state.regressions.length ? ` · ${state.regressions.length} regression(s)` : ''}`);
+    v = await settle(open.iteration, open.phase, v);
+    return { verdict: v, stop: ratchetStop(result, d.budget) };
+  }
+
+  async function stop(reason: StopReason, detail: string, v: Verdict): Promise<LoopResult> {
+    let verdict = v;
+    const dirty = await dirtyPaths(ws);
+    if (dirty.length > 0 && state.greenRev) {
+      // Work that never turned green is kept aside, so the run ends on its last green commit.
+      const patch = path.join(ws, '.porter', 'wip', `${session.runId}-iteration-${state.iteration}.patch`);
+      await saveWorkInProgress(ws, patch);
+      await resetHard(ws, state.greenRev);
+      log({ type: 'reset', iteration: state.iteration, rev: state.greenRev, reason: `the run stopped (${reason}) with work that was not green; it is saved in ${shownPath(ws, patch)}` });
+      say(`uncommitted work that was not green saved to ${shownPath(ws, patch)}; workspace back at ${state.greenRev.slice(0, 8)}`);
+      verdict = await test(state.iteration, state.phase ?? order[0]!, true);
+    }
+    log({ type: 'stop', reason, detail });
+    say(`stop: ${reason}: ${detail}`);
+    return { reason, detail, verdict };
+  }
+
+  function notes(): string[] {
+    const out: string[] = [];
+    if (d.flagNote && !state.notes.some((n) => n.from === 'flag' && n.text === d.flagNote)) out.push(d.flagNote);
+    const file = path.join(ws, NOTES_FILE);
+    const text = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : '';
+    const last = [...state.notes].reverse().find((n) => n.from === 'notes.md');
+    const fromFile = text !== '' && text !== last?.text ? text : null;
+    const iteration = state.iteration + 1;
+    for (const n of out) log({ type: 'note', iteration, text: n, from: 'flag' });
+    if (fromFile) log({ type: 'note', iteration, text: fromFile, from: 'notes.md' });
+    return fromFile ? [...out, fromFile] : out;
+  }
+
+  function pickPhase(v: Verdict): string | null {
+    if (state.regressions.length > 0 && state.phase) return state.phase;
+    return order.find((p) => !phaseDone(v, p)) ?? null;
+  }
+
+  function limitReached(): { reason: StopReason; detail: string } | null {
+    if (d.signal?.aborted) return { reason: 'interrupted', detail: 'the run was interrupted' };
+    const spent = d.budget.exhausted();
+    if (spent) return spent;
+    if (d.maxIterations !== undefined && state.workIterations >= d.maxIterations) {
+      return { reason: 'max-iterations', detail: `${state.workIterations} iterations done (limit ${d.maxIterations})` };
+    }
+    if (state.stall >= agent.stall) {
+      return { reason: 'stall', detail: `the passing count has not grown for ${state.stall} iterations (best ${state.best})` };
+    }
+    return null;
+  }
+
+  // A ratchet step or an iteration that a crash cut short comes first.
+  let verdict: Verdict | null = await settle(state.iteration, state.phase ?? order[0]!, null);
+  if (state.open) {
+    say(`resuming iteration ${state.open.iteration} (${state.open.kind}, phase ${state.open.phase})`);
+    const r = await finish(state.open, verdict);
+    verdict = r.verdict;
+    if (r.stop) return stop(r.stop.reason, r.stop.detail, verdict ?? (await test(state.iteration, state.phase ?? order[0]!, true)));
+  }
+  if (!verdict) {
+    verdict = await test(state.iteration, state.phase ?? order[0]!, true);
+    say(`baseline: ${countsLine(verdict.phases)}${verdict.targetError ? ` (the target does not start: ${verdict.targetError})` : ''}`);
+  }
+
+  for (;;) {
+    const done = state.phase;
+    if (done && phaseDone(verdict, done) && state.regressions.length === 0 && !state.summaries.some((s) => s.phase === done)) {
+      const open: OpenIteration = { iteration: state.iteration + 1, phase: done, message: summaryRequest(done, phaseCounts(verdict, done).total), fresh: false, kind: 'summary' };
+      log({ type: 'iteration-start', iteration: open.iteration, phase: open.phase, message: open.message, fresh: false, kind: 'summary' });
+      const r = await finish(open, verdict);
+      if (r.stop) return stop(r.stop.reason, r.stop.detail, verdict);
+      continue;
+    }
+    const phase = pickPhase(verdict);
+    if (phase === null) return stop('all-pass', `every phase passes: ${countsLine(verdict.phases)}`, verdict);
+    const limit = limitReached();
+    if (limit) return stop(limit.reason, limit.detail, verdict);
+
+    const iteration = state.iteration + 1;
+    const fresh = state.fresh || state.phase !== phase;
+    const regressions = verdict.cases.filter((c) => state.regressions.includes(c.id) && isFailing(c));
+    const message = buildTaskMessage({
+      config, iteration, phase, verdict, regressions,
+      triesLeft: Math.max(0, agent.resetAfter - state.tries - 1),
+      ...(state.resetNote ? { resetNote: state.resetNote } : {}),
+      notes: notes(),
+      reportFile: shownPath(ws, report),
+    });
+    log({ type: 'iteration-start', iteration, phase, message, fresh, kind: 'work' });
+    say(`iteration ${iteration} · ${phase}${fresh ? ' · new conversation' : ''} · working`);
+    const r = await finish(state.open!, verdict);
+    verdict = r.verdict!;
+    if (r.stop) return stop(r.stop.reason, r.stop.detail, verdict);
+  }
+}

@@ -1,0 +1,42 @@
+import path from 'node:path';
+import type { PorterConfig } from '../config/types.js';
+import type { ProtectedArea } from './workspace-guard.js';
+
+/**
+ * Everything the agent may read but never change: the snapshots, the inputs, the extra
+ * files, the skip-list, the overrides and the config itself. The built-in tools refuse
+ * writes there; for a command agent the same list is photographed and restored.
+ */
+
+export interface KnownInput {
+  /** Input path relative to the source root, when the case has one. */
+  inputPath?: string;
+}
+
+export function protectedAreas(config: PorterConfig, cases: readonly KnownInput[] = []): ProtectedArea[] {
+  const areas: ProtectedArea[] = [];
+  const seen = new Set<string>();
+  const add = (pattern: string, what: string) => {
+    if (seen.has(pattern)) return;
+    seen.add(pattern);
+    areas.push({ pattern, what });
+  };
+  for (const glob of config.snapshots) add(path.join(config.source, glob), 'the snapshots');
+  for (const phase of config.phases) {
+    for (const dir of phase.inputs) add(dir, `the inputs of phase ${phase.name}`);
+    for (const glob of phase.files) add(path.join(config.source, glob), `the extra files of phase ${phase.name}`);
+  }
+  // Inputs named by `input_file` may live outside the configured input folders.
+  for (const dir of new Set(cases.filter((c) => c.inputPath).map((c) => path.dirname(path.resolve(config.source, c.inputPath!))))) {
+    add(dir, 'the test inputs');
+  }
+  add(config.skiplist, 'the skip-list');
+  add(config.overrides, 'the overrides');
+  add(config.configPath, 'the porter config');
+  return areas;
+}
+
+/** The same areas as paths and globs for the tamper check. */
+export function protectedEntries(areas: readonly ProtectedArea[]): string[] {
+  return areas.map((a) => a.pattern);
+}

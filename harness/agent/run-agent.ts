@@ -1,0 +1,209 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { loadConfig } from '../config/load.js';
+import { runSuite as realRunSuite } from '../run/run-suite.js';
+import type { PhaseSummary } from '../run/types.js';
+import { loadSuite } from '../suite/load-suite.js';
+import { readAgentConfig, type AgentConfig, type AgentLimits } from './agent-config.js';
+import { createAnthropicBackend } from './anthropic/backend.js';
+import { createBudget, totalsFromEntries } from './budget.js';
+import { createCommandBackend } from './command/backend.js';
+import { commitAll, dirtyPaths, ensureRepo, excludePaths, headRev } from './git.js';
+import { acquireLock } from './lock.js';
+import { replay } from './loop-state.js';
+import { createLoopTools } from './loop-tools.js';
+import { runLoop } from './loop.js';
+import { unpriced } from './pricing.js';
+import { protectedAreas, protectedEntries } from './protected-paths.js';
+import { latestSession, newRunId, openSession, readSession, sessionPath } from './session-log.js';
+import { computeStats, type RunStats } from './stats.js';
+import type { AgentBackend, SessionEntry, StopReason } from './types.js';
+import { isFailing, type KnownCase, type SuiteRunner, type Verdict } from './verdict.js';
+import { createGuard } from './workspace-guard.js';
+
+/**
+ * `porter agent` as a function: load and check everything, take the lock, open (or reopen)
+ * the session, run the loop, and always release the lock — returning the final status and
+ * the stats, or one clear message for a config or usage problem.
+ */
+
+export interface AgentRunOptions {
+  configPath: string;
+  /** Continue the workspace's latest session (true) or the named run. */
+  resume?: boolean | string;
+  allowDirty?: boolean;
+  note?: string;
+  phase?: string;
+  model?: string;
+  stall?: number;
+  limits?: AgentLimits;
+  argv?: string[];
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+  progress?: (line: string) => void;
+  warn?: (line: string) => void;
+  /** Tests inject a scripted backend and a suite runner; production uses the configured ones. */
+  createBackend?: (agent: AgentConfig) => AgentBackend;
+  runSuite?: SuiteRunner;
+  clock?: () => Date;
+}
+
+export interface AgentRunSuccess {
+  ok: true;
+  status: StopReason;
+  detail: string;
+  run: string;
+  sessionFile: string;
+  phases: PhaseSummary[];
+  failing: string[];
+  summaries: Array<{ phase: string; summary: string }>;
+  stats: RunStats;
+}
+
+export type AgentRunResult = AgentRunSuccess | { ok: false; message: string };
+
+function defaultBackend(agent: AgentConfig, env: NodeJS.ProcessEnv): AgentBackend {
+  if (agent.backend === 'command') {
+    return createCommandBackend({ command: agent.command!, cwd: agent.workspace, timeoutMs: agent.commandTimeoutMs, outputDir: path.join(agent.workspace, '.porter', 'outputs') });
+  }
+  return createAnthropicBackend({
+    ...(env.ANTHROPIC_API_KEY ? { apiKey: env.ANTHROPIC_API_KEY } : {}),
+    ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}),
+    ...(agent.maxOutputTokens ? { maxTokens: agent.maxOutputTokens } : {}),
+    ...(agent.contextWindow ? { contextWindow: agent.contextWindow } : {}),
+    ...(agent.compactAt ? { compactAt: agent.compactAt } : {}),
+  });
+}
+
+/** Flags override the config where both exist. */
+function applyFlags(agent: AgentConfig, o: AgentRunOptions): string | null {
+  if (o.model) agent.model = o.model;
+  if (o.stall !== undefined) agent.stall = o.stall;
+  agent.limits = { ...agent.limits, ...o.limits };
+  if (agent.backend === 'anthropic') {
+    const models = [agent.model, ...Object.values(agent.phases).map((p) => p.model).filter((m): m is string => !!m)];
+    return unpriced(agent.prices, models);
+  }
+  return null;
+}
+
+function pickSession(ws: string, resume: boolean | string): { ok: true; file: string; runId: string } | { ok: false; message: string } {
+  const file = typeof resume === 'string' ? sessionPath(ws, resume) : latestSession(ws);
+  if (!file || !fs.existsSync(file)) {
+    const which = typeof resume === 'string' ? `run ${resume}` : 'a session';
+    return { ok: false, message: `nothing to resume: there is no ${which} in ${path.join(ws, '.porter', 'sessions')}; start without --resume` };
+  }
+  return { ok: true, file, runId: path.basename(file, '.jsonl') };
+}
+
+export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
+  const env = o.env ?? process.env;
+  const clock = o.clock ?? (() => new Date());
+  const loaded = await loadConfig(o.configPath);
+  if (!loaded.ok) return loaded;
+  for (const w of loaded.warnings) o.warn?.(w);
+  const config = loaded.config;
+  const read = readAgentConfig(config);
+  if (!read.ok) return read;
+  const agent = read.agent;
+  const priced = applyFlags(agent, o);
+  if (priced) return { ok: false, message: priced };
+  if (o.phase !== undefined && !config.phases.some((p) => p.name === o.phase)) {
+    return { ok: false, message: `--phase ${o.phase}: there is no such phase (phases: ${config.phases.map((p) => p.name).join(', ')})` };
+  }
+  if (!o.createBackend && agent.backend === 'anthropic' && !env.ANTHROPIC_API_KEY && !env.ANTHROPIC_AUTH_TOKEN) {
+    return { ok: false, message: 'no API key: set ANTHROPIC_API_KEY for the built-in agent, or configure agent.backend: command to use another coding agent' };
+  }
+  const ws = agent.workspace;
+  if (!fs.existsSync(ws) || !fs.statSync(ws).isDirectory()) {
+    return { ok: false, message: `the workspace ${ws} does not exist (agent.workspace in ${config.configPath}): create it or fix the path` };
+  }
+  const suite = await loadSuite(config);
+  if (!suite.ok) return suite;
+  const known: KnownCase[] = suite.suite.cases.map((c) => ({ id: c.id, phase: c.phase, snapshotPath: c.snapshot.path }));
+
+  await ensureRepo(ws);
+  await excludePaths(ws, ['notes.md']);
+  let prior: SessionEntry[] = [];
+  let runId: string;
+  if (o.resume) {
+    const picked = pickSession(ws, o.resume);
+    if (!picked.ok) return picked;
+    runId = picked.runId;
+    const r = readSession(picked.file);
+    for (const w of r.warnings) o.warn?.(w);
+    prior = r.entries;
+  } else {
+    runId = newRunId(clock());
+  }
+  const lock = acquireLock(ws, { runId, clock });
+  if (!lock.ok) return { ok: false, message: lock.message };
+  if (lock.reclaimed) o.warn?.(`took over the lock of a run that is gone (pid ${lock.reclaimed.pid}, started ${lock.reclaimed.startedAt})`);
+
+  let session: ReturnType<typeof openSession> | null = null;
+  try {
+    if (!o.resume) {
+      const dirty = await dirtyPaths(ws);
+      if (dirty.length > 0 && !o.allowDirty) {
+        return { ok: false, message: `the workspace ${ws} has uncommitted changes (${dirty.slice(0, 5).join(', ')}${dirty.length > 5 ? ', …' : ''}); commit or stash them, or pass --allow-dirty` };
+      }
+      // Kept as a commit of their own, so a reset to green can never lose them.
+      if (dirty.length > 0) await commitAll(ws, 'porter: uncommitted changes present when the agent started');
+    }
+    session = openSession(ws, runId, { clock, env });
+    const lastSeq = session.lastSeq;
+    session.append({
+      type: 'run-start', run: runId, config: config.configPath, argv: o.argv ?? [], rev: (await headRev(ws))!,
+      ...(o.resume ? { resumedFrom: lastSeq } : {}),
+    });
+    const entries = readSession(session.file).entries;
+    const settings = { resetAfter: agent.resetAfter };
+    const state = replay(entries, settings);
+    const budget = createBudget({
+      prices: agent.prices, ...agent.limits, startedAt: clock(), clock,
+      initial: totalsFromEntries(prior), priorMs: computeStats(prior).wallMs,
+    });
+    const backend = (o.createBackend ?? ((a) => defaultBackend(a, env)))(agent);
+    if (o.resume) backend.restore?.(entries);
+    const areas = protectedAreas(config, suite.suite.cases.map((c) => (c.input ? { inputPath: c.input.path } : {})));
+    const notesArea = { pattern: path.join(ws, 'notes.md'), what: "the maintainer's notes (notes.md)", kind: 'harness' as const };
+    const guard = createGuard({ workspace: ws, readOnly: [...areas, notesArea], noRead: agent.noRead, readRoots: [config.source] });
+    let latest: Verdict | null = null;
+    const sink = session;
+    const tools = createLoopTools({
+      config, agent, known, runSuite: o.runSuite ?? realRunSuite, guard,
+      log: (e) => sink.append(e),
+      iteration: () => state.iteration,
+      failingIds: () => new Set((latest?.cases ?? []).filter(isFailing).map((c) => c.id)),
+    });
+    const result = await runLoop({
+      config, agent, backend, tools, session, budget, runSuite: o.runSuite ?? realRunSuite, known, state,
+      protectedEntries: protectedEntries(areas),
+      ...(o.phase ? { startPhase: o.phase } : {}),
+      ...(o.note ? { flagNote: o.note } : {}),
+      ...(agent.limits.maxIterations !== undefined ? { maxIterations: agent.limits.maxIterations } : {}),
+      ...(o.signal ? { signal: o.signal } : {}),
+      ...(o.progress ? { progress: o.progress } : {}),
+      onVerdict: (v) => (latest = v),
+    });
+    session.close();
+    const final = readSession(session.file).entries;
+    return {
+      ok: true, status: result.reason, detail: result.detail, run: runId, sessionFile: session.file,
+      phases: result.verdict.phases, failing: result.verdict.cases.filter(isFailing).map((c) => c.id),
+      summaries: replay(final, settings).summaries, stats: computeStats(final),
+    };
+  } catch (e) {
+    // A bug or an I/O failure (git, disk): the run stops, and says so in its log.
+    const message = `porter agent stopped on an unexpected error: ${(e as Error).stack ?? String(e)}`;
+    try {
+      session?.append({ type: 'stop', reason: 'error', detail: (e as Error).message ?? String(e) });
+    } catch {
+      // The log itself is what failed.
+    }
+    throw new Error(message);
+  } finally {
+    session?.close();
+    lock.lock.release();
+  }
+}
