@@ -37,6 +37,18 @@ export function niceScale(max: number): { step: number; top: number } {
 
 const r1 = (n: number) => Math.round(n * 10) / 10;
 
+/** Runs to label on the x axis: evenly spaced, at most `max`, always the first and the last. */
+export function labelIndexes(n: number, max: number): number[] {
+  if (n <= max) return Array.from({ length: n }, (_, i) => i);
+  const step = Math.ceil((n - 1) / (max - 1));
+  const out: number[] = [];
+  for (let i = 0; i < n - 1; i += step) out.push(i);
+  // The last run always gets its label; it replaces a regular one that would crowd it.
+  if (n - 1 - out[out.length - 1]! < step / 2) out.pop();
+  out.push(n - 1);
+  return out;
+}
+
 /**
  * `records` should be those with results, oldest first; `phaseOrder` fixes colours and
  * stacking (first phase at the bottom). At most the last `maxRuns` are drawn.
@@ -88,10 +100,7 @@ export function renderChart(records: readonly HistoryRecord[], phaseOrder: reado
   const totalLine = xs.map((x, i) => `${r1(x)},${r1(y(totals[at(i)]!))}`).join(' ');
   out.push(`<polyline class="total" points="${totalLine}" fill="none"/>`);
 
-  // x labels: at most 6, evenly spread, always the first and the last run.
-  const labelCount = Math.min(runs.length, 6);
-  const labelAt = new Set(Array.from({ length: labelCount }, (_, k) => (labelCount === 1 ? 0 : Math.round((k * (runs.length - 1)) / (labelCount - 1)))));
-  for (const i of labelAt) {
+  for (const i of labelIndexes(runs.length, Math.floor(pw / 110) + 1)) {
     const x = runs.length === 1 ? m.l + pw / 2 : xs[i]!;
     const anchor = runs.length === 1 ? 'middle' : i === 0 ? 'start' : i === runs.length - 1 ? 'end' : 'middle';
     out.push(`<text class="axis" x="${r1(x)}" y="${H - 8}" text-anchor="${anchor}">${escapeHtml(formatTime(runs[i]!.time).slice(5, 16))}</text>`);

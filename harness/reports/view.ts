@@ -90,11 +90,20 @@ export function sumCounts(phases: readonly PhaseCounts[], name = 'total'): Phase
   return t;
 }
 
+export interface ViewOptions {
+  /**
+   * True when `latestRun` is already the last record with results in `history` (as after
+   * `writeReports`). When not given it is guessed from the record's time.
+   */
+  appended?: boolean;
+}
+
 /** Builds the view; `latestRun`, when given, supplies full case details (else the history's bounded ones). */
-export function buildView(history: readonly HistoryRecord[], latestRun?: RunResult): ReportView {
+export function buildView(history: readonly HistoryRecord[], latestRun?: RunResult, options: ViewOptions = {}): ReportView {
   const records = [...history];
   const last = lastResults(records);
-  if (latestRun && (!last || last.time !== latestRun.startedAt)) {
+  const appended = options.appended ?? (last !== null && last.time === latestRun?.startedAt);
+  if (latestRun && !appended) {
     // The caller rendered before (or without) appending: describe the run anyway.
     records.push(recordFromRun(latestRun, last, { kind: 'test', rev: null }));
   }
@@ -103,10 +112,14 @@ export function buildView(history: readonly HistoryRecord[], latestRun?: RunResu
   const phases = results?.phases ?? [];
   const total = sumCounts(phases);
 
-  const cases = latestRun ? casesFromRun(latestRun) : casesFromRecord(results);
-  // From the history alone, cases past the detail limits have no reason or diff to cluster by.
-  const detailed = latestRun ? null : new Set(results?.failures?.map((f) => f.id));
-  const failingCases = cases.filter((c) => isFailing(c.status) && (!detailed || detailed.has(c.id)));
+  // Every case the record knows (a partial run's record also holds the cases it did not run),
+  // with the run's full details laid over the bounded ones the history kept.
+  const fromRun = new Map((latestRun ? casesFromRun(latestRun) : []).map((c) => [c.id, c]));
+  const cases = casesFromRecord(results).map((c) => fromRun.get(c.id) ?? c);
+  // Cases past the history's detail limits have no reason or diff to cluster by.
+  const detailed = new Set([...fromRun.keys(), ...(results?.failures ?? []).map((f) => f.id)]);
+  const allFailing = cases.filter((c) => isFailing(c.status));
+  const failingCases = allFailing.filter((c) => detailed.has(c.id));
   const changed = results?.changed ?? [];
 
   return {
@@ -124,7 +137,7 @@ export function buildView(history: readonly HistoryRecord[], latestRun?: RunResu
     cases,
     clusters: clusterFailures(failingCases),
     failing: total.fail + total.timeout + total.crash + total.error,
-    failuresOmitted: latestRun ? 0 : (results?.failuresOmitted ?? 0),
+    failuresOmitted: allFailing.length - failingCases.length,
     skips: skipsWithAge(records, results),
     overrides: results?.overrides ?? [],
     tamper: latest?.tamper ?? [],

@@ -91,7 +91,7 @@ export async function writeReports(dir: string, options: WriteReportsOptions): P
   appendHistory(files.history, record);
   records.push(record);
 
-  const view = buildView(records, options.run);
+  const view = buildView(records, options.run, { appended: options.run !== undefined });
   const markdown = markdownFromView(view);
   writeFileAtomic(files.markdown, markdown);
   writeFileAtomic(files.html, htmlFromView(view));

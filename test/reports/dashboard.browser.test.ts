@@ -88,7 +88,7 @@ describe.skipIf(!hasChromium)(`dashboard in headless Chromium${hasChromium ? '' 
 
     const shots = path.join(repoRoot, 'reports', 'screenshots');
     fs.mkdirSync(shots, { recursive: true });
-    await page.screenshot({ path: path.join(shots, 'dashboard.png'), fullPage: false, clip: { x: 0, y: 0, width: 1280, height: 1500 } });
+    await page.screenshot({ path: path.join(shots, 'dashboard.png'), fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 1500 } });
     await page.context().close();
   });
 

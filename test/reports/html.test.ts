@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { niceScale, renderChart } from '../../harness/reports/html-chart.js';
+import { labelIndexes, niceScale, renderChart } from '../../harness/reports/html-chart.js';
 import { lastResults, recordFromRun } from '../../harness/reports/history.js';
 import type { HistoryRecord } from '../../harness/reports/history-types.js';
 import { renderHtml } from '../../harness/reports/html.js';
@@ -63,6 +63,12 @@ describe('chart', () => {
     expect(svg.match(/<polygon /g)).toHaveLength(3);
     expect(svg.match(/<rect class="hover"/g)).toHaveLength(2);
     expect(svg).toContain('<title>2024-05-02 02:00 UTC · test run\nlexer: 9 passing\nparser: 7 passing\nruntime: 1 passing\ntotal: 17 / 27</title>');
+  });
+
+  it('labels evenly spaced runs, always the last', () => {
+    expect(labelIndexes(5, 9)).toEqual([0, 1, 2, 3, 4]);
+    expect(labelIndexes(100, 9)).toEqual([0, 13, 26, 39, 52, 65, 78, 91, 99]);
+    expect(labelIndexes(20, 9)).toEqual([0, 3, 6, 9, 12, 15, 19]);
   });
 
   it('draws a single run as a flat band', () => {

@@ -73,6 +73,26 @@ describe('writeReports', () => {
     expect(r.markdown).toContain('**16 / 27 cases pass (59%)**');
   });
 
+  it('a partial run reports the whole suite, with the cases it did not run carried over', async () => {
+    const dir = tmp();
+    await writeReports(dir, { kind: 'test', run: makeRun(baseCases(), '2024-05-01T00:00:00Z'), rev: null, env: {} });
+    const onlyLexer = makeRun(laterCases().filter((c) => c.phase === 'lexer'), '2024-05-02T00:00:00Z', ['lexer']);
+    const r = await writeReports(dir, { kind: 'test', run: onlyLexer, rev: null, env: {}, extra: { partial: true } });
+    expect(r.markdown).toContain('**17 / 27 cases pass (62%)** · 2024-05-02 00:00 UTC · test run (partial)');
+    expect(r.markdown).toContain('## Newly passing (1)');
+    const html = fs.readFileSync(r.files.html, 'utf8');
+    expect(html.match(/ class="case" data-s=/g)).toHaveLength(27);
+    // The parser's failures still show their diffs, from the history.
+    expect(html).toMatch(/<details id="case-\d+" class="case" data-s="fail" data-id="test_parser__parser@p6\.txt"/);
+  });
+
+  it('records the run once even when its record carries another time', async () => {
+    const dir = tmp();
+    const r = await writeReports(dir, { kind: 'agent', run: makeRun(baseCases(), '2024-05-01T05:00:00Z'), agent: AGENT_STATS, rev: null, env: {}, extra: { time: '2024-05-01T00:00:00Z' } });
+    expect(r.record.time).toBe('2024-05-01T00:00:00Z');
+    expect(fs.readFileSync(r.files.html, 'utf8')).toContain('<h2>Run history<span class="count">1</span></h2>');
+  });
+
   it('appends the Markdown to GITHUB_STEP_SUMMARY without overwriting it', async () => {
     const dir = tmp();
     const summary = path.join(dir, 'step-summary.md');
