@@ -1,12 +1,10 @@
-import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { LineReader } from './line-reader.js';
-import { killGroup, spawnInGroup, untrack } from './process-group.js';
 import { createRequestSerializer } from './request.js';
 import { parseResponse } from './response.js';
 import { DEFAULT_CONFIG_REF, describeEarlyExit, describeSpawnError } from './start-check.js';
-import { StderrTail, lastLines } from './stderr-tail.js';
+import { lastLines } from './stderr-tail.js';
+import { Worker, type Job, type WorkerEvents, type WorkerOptions } from './stdio-worker.js';
 import type { TargetOutcome, TargetRequest, TargetRunner } from './types.js';
 
 export interface StdioPoolOptions {
@@ -34,17 +32,6 @@ export interface StdioPoolOptions {
   configRef?: string;
 }
 
-interface Job {
-  id: string;
-  /** Serialised only when sent: 10,000 queued request lines would live long enough to be promoted out of the young GC generation. */
-  request: TargetRequest;
-  resolve: (outcome: TargetOutcome) => void;
-  startedAt: number;
-}
-
-/** How long to wait for a dead worker's pipes to drain when something outside its group holds them. */
-const DRAIN_FALLBACK_MS = 500;
-
 /**
  * The `stdio` protocol: long-lived workers, one JSON request line in, one JSON response line
  * out, one request in flight per worker, a FIFO queue feeding whichever worker is free.
@@ -66,120 +53,9 @@ export function createStdioPool(opts: StdioPoolOptions): TargetRunner {
   return new StdioPool(opts);
 }
 
-class Worker {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly tail = new StderrTail();
-  readonly reader: LineReader;
-  job: Job | null = null;
-  /**
-   * One timer per worker, re-armed only when it fires early: a setTimeout/clearTimeout pair per
-   * request is measurable at 10,000 cases per second. `deadline` belongs to the job in flight.
-   */
-  private timer: NodeJS.Timeout | undefined;
-  private deadline = 0;
-  spawned = false;
-  answered = false;
-  /** Set once the pool is done with this worker (killed, dead or closing); later events are ignored. */
-  retired = false;
-  exitCode: number | null = null;
-  exitSignal: string | null = null;
-  readonly closed: Promise<void>;
-  private readonly timeoutMs: number;
-  private readonly startupTimeoutMs: number;
-  private sent = 0;
-
-  constructor(
-    pool: StdioPool,
-    opts: StdioPoolOptions,
-    private readonly onTimeout: (w: Worker) => void,
-    private readonly serialize: (req: TargetRequest) => string,
-  ) {
-    this.timeoutMs = opts.timeoutMs;
-    this.startupTimeoutMs = opts.startupTimeoutMs ?? opts.timeoutMs;
-    this.child = spawnInGroup(opts.command, opts.cwd, opts.env);
-    this.reader = new LineReader(
-      opts.maxOutputBytes,
-      (line) => pool.onLine(this, line),
-      (bytes) => pool.onOverflow(this, bytes),
-    );
-    const child = this.child;
-    child.stdout.on('data', (chunk: Buffer) => this.reader.push(chunk));
-    child.stderr.on('data', (chunk: Buffer) => this.tail.push(chunk));
-    // EPIPE when the worker is gone: its exit is handled through 'exit'/'close'.
-    child.stdin.on('error', () => {});
-    child.on('spawn', () => {
-      this.spawned = true;
-    });
-    let finish: () => void = () => {};
-    this.closed = new Promise((resolve) => (finish = resolve));
-    let done = false;
-    const finalize = (): void => {
-      if (done) return;
-      done = true;
-      this.stopTimer();
-      untrack(child.pid);
-      child.stdout.destroy();
-      child.stderr.destroy();
-      finish();
-      pool.onClosed(this);
-    };
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      if (this.spawned) return; // a failed kill or write; 'exit' still follows
-      pool.onSpawnError(this, err);
-      finalize();
-    });
-    child.on('exit', (code, signal) => {
-      this.exitCode = code;
-      this.exitSignal = signal;
-      // Reap anything the worker left behind, which also closes pipes it inherited.
-      killGroup(child.pid);
-      setTimeout(finalize, DRAIN_FALLBACK_MS).unref();
-    });
-    // 'close' comes after stdout and stderr are drained, so a last response or a panic message
-    // written just before exiting is read before the case is charged with a crash.
-    child.on('close', finalize);
-  }
-
-  send(job: Job): void {
-    this.job = job;
-    job.startedAt = performance.now();
-    const limit = this.sent++ === 0 ? this.timeoutMs + this.startupTimeoutMs : this.timeoutMs;
-    this.deadline = job.startedAt + limit;
-    this.timer ??= setTimeout(this.check, limit).unref();
-    this.child.stdin.write(this.serialize(job.request));
-  }
-
-  private readonly check = (): void => {
-    this.timer = undefined;
-    if (this.job === null || this.retired) return;
-    const left = this.deadline - performance.now();
-    if (left <= 0) this.onTimeout(this);
-    else this.timer = setTimeout(this.check, left).unref();
-  };
-
-  /** Takes the in-flight job off this worker (its timer is left to lapse). */
-  take(): Job | null {
-    const job = this.job;
-    this.job = null;
-    return job;
-  }
-
-  kill(): void {
-    this.retired = true;
-    this.stopTimer();
-    this.reader.stop();
-    killGroup(this.child.pid);
-  }
-
-  stopTimer(): void {
-    if (this.timer !== undefined) clearTimeout(this.timer);
-    this.timer = undefined;
-  }
-}
-
 type StartResult = { ok: true } | { ok: false; message: string };
 
-class StdioPool implements TargetRunner {
+class StdioPool implements TargetRunner, WorkerEvents {
   private readonly serialize = createRequestSerializer();
   private readonly configRef: string;
   /** FIFO of jobs waiting for a worker; `head` avoids O(n) shifts on a 10,000-case queue. */
@@ -200,9 +76,19 @@ class StdioPool implements TargetRunner {
 
   private readonly size: number;
 
+  private readonly workerOpts: WorkerOptions;
+
   constructor(private readonly opts: StdioPoolOptions) {
     this.configRef = opts.configRef ?? DEFAULT_CONFIG_REF;
     this.size = Math.max(1, Math.floor(opts.workers));
+    this.workerOpts = {
+      command: opts.command,
+      cwd: opts.cwd,
+      env: opts.env,
+      timeoutMs: opts.timeoutMs,
+      startupTimeoutMs: opts.startupTimeoutMs ?? opts.timeoutMs,
+      maxOutputBytes: opts.maxOutputBytes,
+    };
   }
 
   start(): Promise<StartResult> {
@@ -219,9 +105,8 @@ class StdioPool implements TargetRunner {
       return this.failStart(`target working directory "${cwd}" does not exist (target.cwd in porter.config.yaml): create it or fix the path`);
     }
     const failed = new Promise<string>((resolve) => (this.starting = resolve));
-    const workers: Worker[] = [];
-    for (let i = 0; i < this.size; i++) workers.push(this.spawnWorker());
-    this.idle.push(...workers);
+    // run() may already have spawned some workers on demand.
+    while (this.active < this.size) this.idle.push(this.spawnWorker());
     // Watch the fresh workers for a while: a missing interpreter module or a syntax error kills
     // them within milliseconds, and that is one clear message rather than a crash per case.
     let graceTimer: NodeJS.Timeout | undefined;
@@ -239,7 +124,11 @@ class StdioPool implements TargetRunner {
   private async failStart(message: string): Promise<StartResult> {
     this.startFailure = message;
     this.starting = null;
-    for (const w of this.all) w.kill();
+    for (const w of this.all) {
+      const job = w.take();
+      w.kill();
+      if (job) job.resolve({ status: 'error', durationMs: performance.now() - job.startedAt, message });
+    }
     this.idle = [];
     this.active = 0;
     await Promise.all([...this.all].map((w) => w.closed));
@@ -329,12 +218,12 @@ class StdioPool implements TargetRunner {
     return false;
   }
 
-  private readonly onTimeout = (w: Worker): void => {
+  onTimeout(w: Worker): void {
     if (w.retired) return;
     const job = w.take();
     this.retire(w);
     if (job) job.resolve({ status: 'timeout', durationMs: performance.now() - job.startedAt, stderrTail: w.tail.text() });
-  };
+  }
 
   onSpawnError(w: Worker, err: NodeJS.ErrnoException): void {
     if (w.retired) return;
@@ -373,7 +262,7 @@ class StdioPool implements TargetRunner {
   // --- bookkeeping ---------------------------------------------------------------------------
 
   private spawnWorker(): Worker {
-    const w = new Worker(this, this.opts, this.onTimeout, this.serialize);
+    const w = new Worker(this.workerOpts, this, this.serialize);
     this.all.add(w);
     this.active++;
     return w;
