@@ -40,6 +40,8 @@ export interface LoopState {
   fresh: boolean;
   summaries: Array<{ phase: string; summary: string }>;
   notes: Array<{ text: string; from: 'flag' | 'notes.md' }>;
+  /** Cases the agent parked with skip_case: re-applied after every reset. */
+  skips: Array<{ id: string; reason: string; iteration: number }>;
   /** An iteration that started and has not been concluded (by a test run or a phase summary). */
   open: OpenIteration | null;
   /** A ratchet action decided by a test run and not yet logged as done. */
@@ -55,7 +57,7 @@ export interface RatchetSettings {
 export function initialState(): LoopState {
   return {
     iteration: 0, workIterations: 0, phase: null, greenRev: null, greenPassing: null, lastPassing: null,
-    best: 0, stall: 0, tries: 0, regressions: [], resetNote: null, fresh: true, summaries: [], notes: [],
+    best: 0, stall: 0, tries: 0, regressions: [], resetNote: null, fresh: true, summaries: [], notes: [], skips: [],
     open: null, pending: null, stopped: null, segments: 0,
   };
 }
@@ -136,6 +138,9 @@ export function applyEntry(s: LoopState, e: SessionEntry, settings: RatchetSetti
       break;
     case 'note':
       s.notes.push({ text: e.text, from: e.from });
+      break;
+    case 'skip-case':
+      s.skips.push({ id: e.id, reason: e.reason, iteration: e.iteration });
       break;
     case 'stop':
       s.stopped = { reason: e.reason, detail: e.detail };

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { PorterConfig } from '../config/types.js';
 import { updateSkipListFiles } from '../skiplist/update.js';
 import { caseMatcher } from '../util/case-glob.js';
@@ -25,9 +26,16 @@ export interface LoopToolsOptions {
   iteration(): number;
   /** Ids failing at the latest verdict: only those may be skipped. */
   failingIds(): ReadonlySet<string>;
+  /** Told of files the harness itself wrote for the agent (the skip-list), so the tamper check keeps them. */
+  harnessWrote(files: string[]): void;
 }
 
 const REFUSED = /^tests are read-only to the agent: (\S+)/;
+
+/** The reason a skip-list entry of the agent's records. */
+export function agentSkipReason(reason: string, iteration: number): string {
+  return `${reason} (skipped by the agent, iteration ${iteration})`;
+}
 
 export function createLoopTools(o: LoopToolsOptions): ToolSet {
   const isProtected = caseMatcher(o.config.protected);
@@ -63,9 +71,10 @@ export function createLoopTools(o: LoopToolsOptions): ToolSet {
               const r = await updateSkipListFiles(o.config.skiplist, {
                 nowPass: [],
                 known: [],
-                add: [{ id, phase, reason: `${reason} (skipped by the agent, iteration ${o.iteration()})` }],
+                add: [{ id, phase, reason: agentSkipReason(reason, o.iteration()) }],
               });
               if (!r.ok) return { content: `could not write the skip-list: ${r.message}`, isError: true };
+              o.harnessWrote(r.changed);
               o.log({ type: 'skip-case', iteration: o.iteration(), id, reason });
               return { content: `${id} is skip-listed (${r.changed.join(', ') || 'already listed'}); it still runs and is reported`, isError: false };
             },
@@ -79,7 +88,7 @@ export function createLoopTools(o: LoopToolsOptions): ToolSet {
     async execute(name, input, signal) {
       const result = await base.execute(name, input, signal);
       const m = result.isError ? REFUSED.exec(result.content) : null;
-      if (m) o.log({ type: 'tamper', iteration: o.iteration(), path: m[1]!, action: 'refused', detail: `${name} refused: ${result.content}` });
+      if (m) o.log({ type: 'tamper', iteration: o.iteration(), path: path.resolve(o.guard.workspace, m[1]!), action: 'refused', detail: `${name} refused: ${result.content}` });
       return result;
     },
   };

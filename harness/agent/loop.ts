@@ -5,11 +5,14 @@ import { modelFor, type AgentConfig } from './agent-config.js';
 import type { Budget } from './budget.js';
 import { failureReportPath, writeFailureReport } from './failure-report.js';
 import { commitAll, dirtyPaths, headRev, resetHard, saveWorkInProgress } from './git.js';
+import { updateSkipListFiles } from '../skiplist/update.js';
+import { agentSkipReason, createLoopTools } from './loop-tools.js';
 import { applyEntry, type LoopState, type OpenIteration } from './loop-state.js';
 import type { SessionFile } from './session-log.js';
-import { restoreChanges, snapshotProtectedFiles } from './tamper.js';
+import { acceptWrites, restoreChanges, snapshotProtectedFiles, type ProtectedSnapshot } from './tamper.js';
+import type { WorkspaceGuard } from './workspace-guard.js';
 import { buildSeed, buildTaskMessage, shownPath, summaryRequest } from './task-message.js';
-import type { AgentBackend, IterationResult, SessionEvent, StopReason, ToolSet } from './types.js';
+import type { AgentBackend, IterationResult, SessionEvent, StopReason } from './types.js';
 import { countsLine, isFailing, passingIds, phaseCounts, phaseDone, runVerdict, type KnownCase, type SuiteRunner, type Verdict } from './verdict.js';
 
 /**
@@ -22,7 +25,7 @@ export interface LoopDeps {
   config: PorterConfig;
   agent: AgentConfig;
   backend: AgentBackend;
-  tools: ToolSet;
+  guard: WorkspaceGuard;
   session: SessionFile;
   budget: Budget;
   runSuite: SuiteRunner;
@@ -36,8 +39,6 @@ export interface LoopDeps {
   maxIterations?: number;
   signal?: AbortSignal;
   progress?: (line: string) => void;
-  /** Told of every new verdict (the skip_case tool checks against the latest). */
-  onVerdict?: (v: Verdict) => void;
 }
 
 export interface LoopResult {
@@ -68,9 +69,18 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
   const order = d.startPhase ? [...phaseNames.slice(phaseNames.indexOf(d.startPhase)), ...phaseNames.slice(0, phaseNames.indexOf(d.startPhase))] : phaseNames;
 
   let report = failureReportPath(ws, state.iteration);
+  let latest: Verdict | null = null;
+  let photo: ProtectedSnapshot | null = null;
+  const tools = createLoopTools({
+    config, agent, known: d.known, runSuite: d.runSuite, guard: d.guard,
+    log,
+    iteration: () => state.iteration,
+    failingIds: () => new Set((latest?.cases ?? []).filter(isFailing).map((c) => c.id)),
+    harnessWrote: (files) => photo && acceptWrites(photo, files),
+  });
   async function test(iteration: number, phase: string, baseline: boolean): Promise<Verdict> {
     const v = await runVerdict(d.runSuite, config, d.known);
-    d.onVerdict?.(v);
+    latest = v;
     report = failureReportPath(ws, iteration);
     writeFailureReport(report, v, config.source, iteration);
     const c = phaseCounts(v, phase);
@@ -98,14 +108,25 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
       const reason = `${state.tries} iteration(s) in a row broke cases that passed at the green commit (${state.regressions.slice(0, 10).join(', ')}${state.regressions.length > 10 ? ', …' : ''})`;
       await resetHard(ws, state.greenRev!);
       log({ type: 'reset', iteration, rev: state.greenRev!, reason });
+      await restoreSkips();
       say(`iteration ${iteration} · reset to ${state.greenRev!.slice(0, 8)}: ${reason}`);
       return test(iteration, phase, true);
     }
     return v;
   }
 
+  /** A reset must not undo the agent's skips: they are the harness's records, not work in progress. */
+  async function restoreSkips(): Promise<void> {
+    if (state.skips.length === 0) return;
+    const phaseOf = new Map(d.known.map((c) => [c.id, c.phase]));
+    const add = state.skips.filter((x) => phaseOf.has(x.id)).map((x) => ({ id: x.id, phase: phaseOf.get(x.id)!, reason: agentSkipReason(x.reason, x.iteration) }));
+    const r = await updateSkipListFiles(config.skiplist, { nowPass: [], known: [], add });
+    if (!r.ok) say(`could not restore the agent's skip-list entries: ${r.message}`);
+  }
+
   async function iterate(open: OpenIteration): Promise<IterationResult> {
     const before = snapshotProtectedFiles(d.protectedEntries);
+    photo = before;
     const result = await d.backend.runIteration({
       iteration: open.iteration,
       phase: open.phase,
@@ -113,11 +134,12 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
       seed: buildSeed({ config, workspace: ws, phase: open.phase, guidance: agent.phases[open.phase]?.guidance, summaries: state.summaries, allowSkip: agent.allowSkip }),
       fresh: open.fresh,
       model: modelFor(agent, open.phase),
-      tools: d.tools,
+      tools,
       session,
       budget: d.budget,
       ...(d.signal ? { signal: d.signal } : {}),
     });
+    photo = null;
     for (const ch of restoreChanges(before)) {
       log({ type: 'tamper', iteration: open.iteration, path: ch.path, action: 'restored', detail: `${ch.detail}${ch.action === 'failed' ? ' (restore failed)' : ''}` });
       say(`iteration ${open.iteration} · tampering undone: ${shownPath(ws, ch.path)} ${ch.detail}`);
@@ -151,7 +173,13 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
       await resetHard(ws, state.greenRev);
       log({ type: 'reset', iteration: state.iteration, rev: state.greenRev, reason: `the run stopped (${reason}) with work that was not green; it is saved in ${shownPath(ws, patch)}` });
       say(`uncommitted work that was not green saved to ${shownPath(ws, patch)}; workspace back at ${state.greenRev.slice(0, 8)}`);
+      await restoreSkips();
       verdict = await test(state.iteration, state.phase ?? order[0]!, true);
+      if ((await dirtyPaths(ws)).length > 0) {
+        const message = `porter: keep the skip-list entries the agent added\n\n${state.skips.map((x) => `${x.id}: ${x.reason}`).join('\n')}`;
+        const rev = await commitAll(ws, message);
+        if (rev) log({ type: 'commit', iteration: state.iteration, rev, message });
+      }
     }
     log({ type: 'stop', reason, detail });
     say(`stop: ${reason}: ${detail}`);

@@ -11,14 +11,13 @@ import { createCommandBackend } from './command/backend.js';
 import { commitAll, dirtyPaths, ensureRepo, excludePaths, headRev } from './git.js';
 import { acquireLock } from './lock.js';
 import { replay } from './loop-state.js';
-import { createLoopTools } from './loop-tools.js';
 import { runLoop } from './loop.js';
 import { unpriced } from './pricing.js';
 import { protectedAreas, protectedEntries } from './protected-paths.js';
 import { latestSession, newRunId, openSession, readSession, sessionPath } from './session-log.js';
 import { computeStats, type RunStats } from './stats.js';
 import type { AgentBackend, SessionEntry, StopReason } from './types.js';
-import { isFailing, type KnownCase, type SuiteRunner, type Verdict } from './verdict.js';
+import { isFailing, type KnownCase, type SuiteRunner } from './verdict.js';
 import { createGuard } from './workspace-guard.js';
 
 /**
@@ -168,23 +167,14 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
     const areas = protectedAreas(config, suite.suite.cases.map((c) => (c.input ? { inputPath: c.input.path } : {})));
     const notesArea = { pattern: path.join(ws, 'notes.md'), what: "the maintainer's notes (notes.md)", kind: 'harness' as const };
     const guard = createGuard({ workspace: ws, readOnly: [...areas, notesArea], noRead: agent.noRead, readRoots: [config.source] });
-    let latest: Verdict | null = null;
-    const sink = session;
-    const tools = createLoopTools({
-      config, agent, known, runSuite: o.runSuite ?? realRunSuite, guard,
-      log: (e) => sink.append(e),
-      iteration: () => state.iteration,
-      failingIds: () => new Set((latest?.cases ?? []).filter(isFailing).map((c) => c.id)),
-    });
     const result = await runLoop({
-      config, agent, backend, tools, session, budget, runSuite: o.runSuite ?? realRunSuite, known, state,
+      config, agent, backend, guard, session, budget, runSuite: o.runSuite ?? realRunSuite, known, state,
       protectedEntries: protectedEntries(areas),
       ...(o.phase ? { startPhase: o.phase } : {}),
       ...(o.note ? { flagNote: o.note } : {}),
       ...(agent.limits.maxIterations !== undefined ? { maxIterations: agent.limits.maxIterations } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.progress ? { progress: o.progress } : {}),
-      onVerdict: (v) => (latest = v),
     });
     session.close();
     const final = readSession(session.file).entries;

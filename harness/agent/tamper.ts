@@ -91,6 +91,16 @@ export function snapshotProtectedFiles(entries: string[]): ProtectedSnapshot {
   return { entries: entries.map((e) => path.resolve(e)), files };
 }
 
+/** Takes the harness's own writes (a skip-list entry) into the photograph, so they are not undone. */
+export function acceptWrites(snapshot: ProtectedSnapshot, files: string[]): void {
+  for (const f of files) {
+    const file = path.resolve(f);
+    const state = readState(file);
+    if (state) snapshot.files.set(file, state);
+    else snapshot.files.delete(file);
+  }
+}
+
 function restore(file: string, state: FileState): void {
   const st = fs.lstatSync(file, { throwIfNoEntry: false });
   if (st && st.isDirectory()) fs.rmSync(file, { recursive: true, force: true });
