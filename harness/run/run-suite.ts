@@ -45,6 +45,28 @@ export async function runSuite(config: PorterConfig, options: RunOptions = {}): 
     return { ok: false, message: `unknown phase "${unknownPhase}" (phases in ${config.configPath}: ${config.phases.map((p) => p.name).join(', ')})` };
   }
 
+  // The target starts while the suite loads: a worker's start-up check costs wall time, not work.
+  const workers = Math.max(1, options.workers ?? config.target.workers);
+  const runner = (options.createRunner ?? defaultRunner)(config, workers);
+  const starting = runner.start();
+  try {
+    return await runStarted(config, options, runner, starting, now, startedAt, t0);
+  } finally {
+    // Closing mid-start would race the start-up check; let it settle first.
+    await starting;
+    await runner.close();
+  }
+}
+
+async function runStarted(
+  config: PorterConfig,
+  options: RunOptions,
+  runner: TargetRunner,
+  starting: ReturnType<TargetRunner['start']>,
+  now: () => number,
+  startedAt: string,
+  t0: number,
+): Promise<RunOutcome> {
   const loaded = await loadSuite(config);
   if (!loaded.ok) return loaded;
   const suite = loaded.suite;
@@ -71,36 +93,20 @@ export async function runSuite(config: PorterConfig, options: RunOptions = {}): 
     }
   }
 
-  const runnable = selected.filter((c) => c.problem === undefined);
-  let runner: TargetRunner | null = null;
-  if (runnable.length > 0) {
-    const workers = Math.max(1, Math.min(options.workers ?? config.target.workers, runnable.length));
-    runner = (options.createRunner ?? defaultRunner)(config, workers);
-    const started = await runner.start();
-    if (!started.ok) {
-      await runner.close();
-      return { ok: false, message: started.message };
-    }
-  }
-
-  const filesJson = new Map<string, Record<string, string>>();
-  for (const phase of phaseNames) filesJson.set(phase, suite.files[phase] ?? {});
+  const started = await starting;
+  if (!started.ok && selected.some((c) => c.problem === undefined)) return { ok: false, message: started.message };
 
   const results: CaseResult[] = new Array(selected.length);
   let done = 0;
-  try {
-    await Promise.all(
-      selected.map(async (testCase, index) => {
-        const outcome = runner && testCase.problem === undefined ? await runner.run(toRequest(testCase, filesJson.get(testCase.phase) ?? {})) : null;
-        const result = judgeOne(testCase, outcome);
-        results[index] = result;
-        done++;
-        options.onCase?.(result, done, selected.length);
-      }),
-    );
-  } finally {
-    await runner?.close();
-  }
+  await Promise.all(
+    selected.map(async (testCase, index) => {
+      const outcome = testCase.problem === undefined ? await runner.run(toRequest(testCase, suite.files[testCase.phase] ?? {})) : null;
+      const result = judgeOne(testCase, outcome);
+      results[index] = result;
+      done++;
+      options.onCase?.(result, done, selected.length);
+    }),
+  );
 
   function judgeOne(testCase: Case, outcome: TargetOutcome | null): CaseResult {
     const isProtected = policy.isProtected(testCase.id);
