@@ -29,6 +29,8 @@ export interface LoopState {
   greenRev: string | null;
   greenPassing: string[] | null;
   lastPassing: string[] | null;
+  /** The last test run's figures, for commit messages (also when a resume finishes its commit). */
+  lastTest: { iteration: number; phase: string; pass: number; total: number; counts: string } | null;
   best: number;
   stall: number;
   /** Iterations in a row with regressions since the last commit or reset. */
@@ -56,7 +58,7 @@ export interface RatchetSettings {
 
 export function initialState(): LoopState {
   return {
-    iteration: 0, workIterations: 0, phase: null, greenRev: null, greenPassing: null, lastPassing: null,
+    iteration: 0, workIterations: 0, phase: null, greenRev: null, greenPassing: null, lastPassing: null, lastTest: null,
     best: 0, stall: 0, tries: 0, regressions: [], resetNote: null, fresh: true, summaries: [], notes: [], skips: [],
     open: null, pending: null, stopped: null, segments: 0,
   };
@@ -112,6 +114,8 @@ export function applyEntry(s: LoopState, e: SessionEntry, settings: RatchetSetti
       }
       if (!baseline) evaluate(s, e.passingIds, settings);
       s.lastPassing = [...e.passingIds];
+      const counts = typeof e.summary.counts === 'string' ? e.summary.counts : '';
+      s.lastTest = { iteration: e.iteration, phase: e.phase, pass: e.pass, total: e.total, counts };
       if (s.open?.kind === 'work') s.open = null;
       break;
     }

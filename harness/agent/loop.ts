@@ -96,9 +96,9 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
   async function settle(iteration: number, phase: string, v: Verdict | null): Promise<Verdict | null> {
     if (state.pending === 'commit') {
       const gained = (state.lastPassing ?? []).filter((id) => !(state.greenPassing ?? []).includes(id));
-      const c = v ? phaseCounts(v, phase) : null;
-      const head = `porter: ${phase}${c ? ` ${c.pass}/${c.total}` : ''} (+${gained.length}), iteration ${iteration}`;
-      const body = [v ? countsLine(v.phases) : '', `Newly passing: ${gained.slice(0, 30).join(', ')}${gained.length > 30 ? ', …' : ''}`, `Run ${session.runId}`];
+      const t = state.lastTest;
+      const head = `porter: ${t?.phase ?? phase} ${t ? `${t.pass}/${t.total} ` : ''}(+${gained.length}), iteration ${t?.iteration ?? iteration}`;
+      const body = [t?.counts ?? '', `Newly passing: ${gained.slice(0, 30).join(', ')}${gained.length > 30 ? ', …' : ''}`, `Run ${session.runId}`];
       const message = [head, '', ...body.filter(Boolean)].join('\n');
       // Null: nothing to commit, because a crash came between the commit and its log entry.
       const rev = (await commitAll(ws, message)) ?? (await headRev(ws))!;

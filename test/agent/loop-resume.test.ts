@@ -1,0 +1,118 @@
+/**
+ * `--resume` after a crash. A crash is simulated by leaving the session log and the
+ * workspace exactly as a kill -9 at that point would: the log cut after the last entry
+ * written (with a torn line), the lock owned by a dead process, git as it was.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runAgent } from '../../harness/agent/run-agent.js';
+import { latestSession, readSession } from '../../harness/agent/session-log.js';
+import type { SessionEntry } from '../../harness/agent/types.js';
+import { scriptedBackend, writes, type Step } from './scripted-backend.js';
+import { makeWorkspace, stageFiles, type Workspace } from './workspace-fixture.js';
+
+let ws: Workspace;
+afterEach(() => ws?.cleanup());
+
+const git = (...args: string[]) => execFileSync('git', args, { cwd: ws.dir, encoding: 'utf8' }).trim();
+const usage = { input: 1000, output: 500, cacheRead: 0, cacheWrite: 0 };
+
+class Crash extends Error {}
+
+/** The log as kill -9 leaves it: cut after entry `seq`, plus half of a line; and a lock whose owner is dead. */
+function crashAt(seq: number): void {
+  const file = latestSession(ws.dir)!;
+  const lines = fs.readFileSync(file, 'utf8').split('\n').filter(Boolean);
+  const kept = lines.filter((l) => (JSON.parse(l) as SessionEntry).seq <= seq);
+  fs.writeFileSync(file, `${kept.join('\n')}\n{"v":1,"seq":${seq + 1},"ts":"2026-11-2`);
+  const dead = Number(spawnSync('bash', ['-c', 'echo $$']).stdout.toString().trim());
+  fs.writeFileSync(path.join(ws.dir, '.porter', 'lock'), JSON.stringify({ pid: dead, hostname: os.hostname(), startedAt: 'x' }));
+}
+
+describe('--resume', () => {
+  it('continues an iteration cut short by a crash: no completed tool call repeated, counters and spending carried on', async () => {
+    ws = makeWorkspace();
+    const crashing: Step = async ({ tool, respond }) => {
+      respond(usage);
+      await tool('write', { path: 'target/parser.mjs', content: stageFiles('parser')['target/parser.mjs']! });
+      throw new Crash('killed');
+    };
+    const first = scriptedBackend([writes(stageFiles('lexer')), crashing]);
+    await expect(runAgent({ configPath: ws.configPath, createBackend: () => first })).rejects.toThrow(/killed/);
+    const before = readSession(latestSession(ws.dir)!).entries;
+    const lastWrite = before.filter((e) => e.type === 'tool-result').pop()!;
+    crashAt(lastWrite.seq);
+
+    let continued: { iteration: number; message: string; fresh: boolean; restoredWrites: number } | null = null;
+    const resumeStep: Step = async ({ ctx, respond }) => {
+      // What a real backend does on restore: see the logged call and not make it again.
+      const restored = second.restored ?? [];
+      const restoredWrites = restored.filter((e) => e.type === 'tool-call' && (e.input as { path?: string }).path === 'target/parser.mjs').length;
+      continued = { iteration: ctx.iteration, message: ctx.message, fresh: ctx.fresh, restoredWrites };
+      respond(usage);
+    };
+    const second = scriptedBackend([resumeStep, writes(stageFiles('runtime'))]);
+    const warnings: string[] = [];
+    const r = await runAgent({ configPath: ws.configPath, resume: true, createBackend: () => second, warn: (w) => warnings.push(w) });
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.status).toBe('all-pass');
+    expect(warnings.join('\n')).toMatch(/last line is incomplete/);
+    expect(warnings.join('\n')).toMatch(/took over the lock of a run that is gone/);
+
+    const log = readSession(r.sessionFile).entries;
+    const parserStart = log.find((e) => e.type === 'iteration-start' && e.phase === 'parser' && e.kind === 'work')!;
+    expect(continued).toEqual({ iteration: 3, message: (parserStart as { message: string }).message, fresh: true, restoredWrites: 1 });
+    expect(log.filter((e) => e.type === 'iteration-start').map((e) => (e as { iteration: number }).iteration)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(log.filter((e) => e.type === 'tool-call' && (e.input as { path?: string }).path === 'target/parser.mjs')).toHaveLength(1);
+    expect(log.filter((e) => e.type === 'run-start').map((e) => (e as { resumedFrom?: number }).resumedFrom)).toEqual([undefined, lastWrite.seq]);
+    expect(git('log', '--format=%s').split('\n')).toEqual([
+      'porter: runtime 15/15 (+15), iteration 5',
+      'porter: parser 14/14 (+14), iteration 3',
+      'porter: lexer 13/13 (+13), iteration 1',
+      'porter: initial state',
+    ]);
+    expect(r.stats).toMatchObject({ segments: 2, iterations: 3, summaries: 3, commits: 3, requests: 2 });
+    expect(r.stats.costUsd).toBeCloseTo(0.014, 10);
+    expect(r.summaries.map((s) => s.phase)).toEqual(['lexer', 'parser', 'runtime']);
+  });
+
+  it('carries out a commit the crash came between: before git committed, and after', async () => {
+    ws = makeWorkspace({ agent: { max_iterations: 1 } });
+    const first = await runAgent({ configPath: ws.configPath, createBackend: () => scriptedBackend([writes(stageFiles('lexer'))]) });
+    expect(first.ok && first.status).toBe('max-iterations');
+    const log = readSession(latestSession(ws.dir)!).entries;
+    const verdict = log.find((e) => e.type === 'test-run' && e.iteration === 1)!;
+    const commits = git('log', '--format=%s');
+
+    // Killed after git committed, before the commit entry was written.
+    crashAt(verdict.seq);
+    const again = await runAgent({ configPath: ws.configPath, resume: true, createBackend: () => scriptedBackend([]) });
+    expect(again.ok && again.status).toBe('max-iterations');
+    expect(git('log', '--format=%s')).toBe(commits);
+    const relog = readSession(latestSession(ws.dir)!).entries;
+    expect(relog.filter((e) => e.type === 'commit')).toEqual([expect.objectContaining({ iteration: 1, rev: git('rev-parse', 'HEAD') })]);
+
+    // Killed after the verdict, before git committed.
+    git('reset', '-q', '--soft', 'HEAD~1');
+    crashAt(verdict.seq);
+    const third = await runAgent({ configPath: ws.configPath, resume: true, createBackend: () => scriptedBackend([]) });
+    expect(third.ok && third.status).toBe('max-iterations');
+    expect(git('log', '--format=%s')).toBe(commits);
+    expect(git('status', '--porcelain')).toBe('');
+    expect(third.ok && third.summaries.map((s) => s.phase)).toEqual(['lexer']);
+  });
+
+  it('after a stall stop, a resumed run gets a fresh stall count', async () => {
+    ws = makeWorkspace({ adapter: true, agent: { stall: 1 } });
+    const r1 = await runAgent({ configPath: ws.configPath, createBackend: () => scriptedBackend([]) });
+    expect(r1.ok && r1.status).toBe('stall');
+    const r2 = await runAgent({ configPath: ws.configPath, resume: true, createBackend: () => scriptedBackend([writes(stageFiles('lexer'))]), limits: { maxIterations: 2 } });
+    expect(r2.ok && r2.status).toBe('max-iterations');
+    expect(r2.ok && r2.stats.iterations).toBe(2);
+    expect(git('log', '-1', '--format=%s')).toBe('porter: lexer 13/13 (+13), iteration 2');
+  });
+});
