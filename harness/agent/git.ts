@@ -172,6 +172,11 @@ export async function saveWorkInProgress(dir: string, file: string): Promise<voi
   fs.writeFileSync(file, patch === '' ? '' : `${patch}\n`);
 }
 
+/** Moves HEAD back to `rev`, keeping the working tree: commits made after it become uncommitted changes. */
+export async function uncommitSince(dir: string, rev: string): Promise<void> {
+  await git(dir, ['reset', '-q', '--soft', rev]);
+}
+
 /** Whether `ancestor` is `rev` or one of its ancestors. */
 export async function isAncestor(dir: string, ancestor: string, rev: string): Promise<boolean> {
   return (await tryGit(dir, ['merge-base', '--is-ancestor', ancestor, rev])) !== null;

@@ -89,7 +89,12 @@ export function applyEntry(s: LoopState, e: SessionEntry, settings: RatchetSetti
   switch (e.type) {
     case 'run-start':
       s.segments += 1;
-      if (s.greenRev === null && e.rev) s.greenRev = e.rev;
+      if (e.rev && s.greenRev === null) s.greenRev = e.rev;
+      else if (e.rev && e.rev !== s.greenRev) {
+        // Someone committed between segments: their commit is the new green point, never reset past.
+        s.greenRev = e.rev;
+        s.greenPassing = null;
+      }
       // A run resumed after it stalled gets a fresh count: someone changed something.
       if (s.stopped?.reason === 'stall') s.stall = 0;
       s.stopped = null;

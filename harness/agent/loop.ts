@@ -4,7 +4,7 @@ import type { PorterConfig } from '../config/types.js';
 import { modelFor, type AgentConfig } from './agent-config.js';
 import type { Budget } from './budget.js';
 import { failureReportPath, writeFailureReport } from './failure-report.js';
-import { commitAll, dirtyPaths, headRev, resetHard, saveWorkInProgress } from './git.js';
+import { commitAll, dirtyPaths, headRev, isAncestor, resetHard, saveWorkInProgress, uncommitSince } from './git.js';
 import { updateSkipListFiles } from '../skiplist/update.js';
 import { agentSkipReason, createLoopTools } from './loop-tools.js';
 import { applyEntry, type LoopState, type OpenIteration } from './loop-state.js';
@@ -124,6 +124,18 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
     if (!r.ok) say(`could not restore the agent's skip-list entries: ${r.message}`);
   }
 
+  /** Commits are the judge's: any the agent made itself become uncommitted changes, to be judged like the rest. */
+  async function takeBackAgentCommits(iteration: number): Promise<void> {
+    const head = await headRev(ws);
+    if (!state.greenRev || !head || head === state.greenRev) return;
+    if (await isAncestor(ws, state.greenRev, head)) {
+      await uncommitSince(ws, state.greenRev);
+      say(`iteration ${iteration} · the agent's own commits were taken back into the working tree, to be judged`);
+    } else {
+      say(`iteration ${iteration} · warning: HEAD (${head.slice(0, 8)}) no longer descends from the green commit ${state.greenRev.slice(0, 8)}`);
+    }
+  }
+
   async function iterate(open: OpenIteration): Promise<IterationResult> {
     const before = snapshotProtectedFiles(d.protectedEntries);
     photo = before;
@@ -140,6 +152,7 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
       ...(d.signal ? { signal: d.signal } : {}),
     });
     photo = null;
+    await takeBackAgentCommits(open.iteration);
     for (const ch of restoreChanges(before)) {
       log({ type: 'tamper', iteration: open.iteration, path: ch.path, action: 'restored', detail: `${ch.detail}${ch.action === 'failed' ? ' (restore failed)' : ''}` });
       say(`iteration ${open.iteration} · tampering undone: ${shownPath(ws, ch.path)} ${ch.detail}`);

@@ -106,6 +106,22 @@ describe('--resume', () => {
     expect(third.ok && third.summaries.map((s) => s.phase)).toEqual(['lexer']);
   });
 
+  it('never resets past a commit the maintainer made between runs', async () => {
+    ws = makeWorkspace({ agent: { max_iterations: 1, reset_after: 1 } });
+    await runAgent({ configPath: ws.configPath, createBackend: () => scriptedBackend([writes(stageFiles('lexer'))]) });
+    fs.writeFileSync(path.join(ws.dir, 'README.md'), 'maintainer\n');
+    git('add', 'README.md');
+    git('-c', 'user.name=m', '-c', 'user.email=m@x', 'commit', '-qm', 'maintainer: readme');
+    const breaks = writes({ 'target/lexer.mjs': 'export function runCase() { return { output: "x" }; }\n' });
+    const r = await runAgent({ configPath: ws.configPath, resume: true, createBackend: () => scriptedBackend([breaks]), limits: { maxIterations: 2 } });
+    expect(r.ok && r.status).toBe('max-iterations');
+    const log = readSession(latestSession(ws.dir)!).entries;
+    expect(log.find((e) => e.type === 'reset')).toMatchObject({ rev: git('rev-parse', 'HEAD') });
+    expect(git('log', '-1', '--format=%s')).toBe('maintainer: readme');
+    expect(fs.readFileSync(path.join(ws.dir, 'README.md'), 'utf8')).toBe('maintainer\n');
+    expect(fs.readFileSync(path.join(ws.dir, 'target', 'lexer.mjs'), 'utf8')).toBe(stageFiles('lexer')['target/lexer.mjs']);
+  });
+
   it('after a stall stop, a resumed run gets a fresh stall count', async () => {
     ws = makeWorkspace({ adapter: true, agent: { stall: 1 } });
     const r1 = await runAgent({ configPath: ws.configPath, createBackend: () => scriptedBackend([]) });

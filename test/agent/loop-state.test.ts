@@ -65,5 +65,8 @@ describe('loop state from the session log', () => {
     applyEntry(s, entries({ type: 'run-start', run: 'r', config: 'c', argv: [], resumedFrom: 9 })[0]!, settings);
     expect(s).toMatchObject({ stall: 0, stopped: null, segments: 2, greenRev: 'r0' });
     expect(initialState().fresh).toBe(true);
+    // A commit made between segments becomes the green point; the next baseline sets its passing set.
+    applyEntry(s, entries({ type: 'run-start', run: 'r', config: 'c', argv: [], resumedFrom: 12, rev: 'r9' })[0]!, settings);
+    expect(s).toMatchObject({ greenRev: 'r9', greenPassing: null });
   });
 });

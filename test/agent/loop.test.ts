@@ -96,6 +96,17 @@ describe('porter agent loop', () => {
     expect(subjects()).toEqual(['porter: initial state']);
   });
 
+  it('judges the agent\'s own commits like any other change', async () => {
+    const commitsItself: Step = async ({ tool }) => {
+      await writes(stageFiles('lexer'))({ tool } as never);
+      const r = await tool('bash', { command: 'git add -A && git -c user.name=agent -c user.email=a@b commit -qm "agent: lexer done" && echo ok' });
+      expect(r.content).toMatch(/^ok/);
+    };
+    const { r } = await run([commitsItself], { agent: { max_iterations: 1 } });
+    expect(r.status).toBe('max-iterations');
+    expect(subjects()).toEqual(['porter: lexer 13/13 (+13), iteration 1', 'porter: initial state']);
+  });
+
   it('stops before a request that could cross the budget', async () => {
     const spend: Step = async ({ respond }) => {
       // $0.007 each at the default model's prices; a request's worst case is $0.0125.
