@@ -121,17 +121,13 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
   if (!suite.ok) return suite;
   const known: KnownCase[] = suite.suite.cases.map((c) => ({ id: c.id, phase: c.phase, snapshotPath: c.snapshot.path }));
 
-  await ensureRepo(ws);
-  await excludePaths(ws, ['notes.md']);
-  let prior: SessionEntry[] = [];
+  let sessionFile: string | null = null;
   let runId: string;
   if (o.resume) {
     const picked = pickSession(ws, o.resume);
     if (!picked.ok) return picked;
     runId = picked.runId;
-    const r = readSession(picked.file);
-    for (const w of r.warnings) o.warn?.(w);
-    prior = r.entries;
+    sessionFile = picked.file;
   } else {
     runId = newRunId(clock());
   }
@@ -141,6 +137,15 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
 
   let session: ReturnType<typeof openSession> | null = null;
   try {
+    // Read only under the lock: a live run may still be writing it.
+    let prior: SessionEntry[] = [];
+    if (sessionFile) {
+      const r = readSession(sessionFile);
+      for (const w of r.warnings) o.warn?.(w);
+      prior = r.entries;
+    }
+    await ensureRepo(ws);
+    await excludePaths(ws, ['notes.md']);
     if (!o.resume) {
       const dirty = await dirtyPaths(ws);
       if (dirty.length > 0 && !o.allowDirty) {
