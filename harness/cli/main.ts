@@ -1,16 +1,34 @@
 import { EXIT, type CliIO } from './io.js';
-import { testCommand } from './test-command.js';
-import { listCommand } from './list-command.js';
-import { initCommand } from './init-command.js';
-import { reportCommand } from './report-command.js';
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
+// Each command's module is imported only when it runs: a command's start-up should not pay for
+// the others' dependencies (module loading is a measurable part of a `porter test` run).
 const COMMANDS: Record<string, { run: Command; summary: string }> = {
-  test: { run: testCommand, summary: 'run the target against the snapshot suite and judge it' },
-  list: { run: listCommand, summary: 'list the cases per phase with inputs and skip status' },
-  init: { run: initCommand, summary: 'write a starting porter.config.yaml for a source project' },
-  report: { run: reportCommand, summary: 'rebuild reports/latest.md and index.html from the history' },
+  test: {
+    run: async (argv, io) => (await import('./test-command.js')).testCommand(argv, io),
+    summary: 'run the target against the snapshot suite and judge it',
+  },
+  list: {
+    run: async (argv, io) => (await import('./list-command.js')).listCommand(argv, io),
+    summary: 'list the cases per phase with inputs and skip status',
+  },
+  init: {
+    run: async (argv, io) => (await import('./init-command.js')).initCommand(argv, io),
+    summary: 'write a starting porter.config.yaml for a source project',
+  },
+  agent: {
+    run: async (argv, io) => (await import('./agent-command.js')).agentCommand(argv, io),
+    summary: 'drive a coding agent phase by phase until every case passes',
+  },
+  status: {
+    run: async (argv, io) => (await import('./agent-command.js')).statusCommand(argv, io),
+    summary: 'show the state and stats of the latest agent run',
+  },
+  report: {
+    run: async (argv, io) => (await import('./report-command.js')).reportCommand(argv, io),
+    summary: 'rebuild reports/latest.md and index.html from the history',
+  },
 };
 
 export const VERSION = '0.1.0';
