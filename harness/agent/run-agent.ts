@@ -122,14 +122,20 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
   const known: KnownCase[] = suite.suite.cases.map((c) => ({ id: c.id, phase: c.phase, snapshotPath: c.snapshot.path }));
 
   let sessionFile: string | null = null;
-  let runId: string;
+  let runId = newRunId(clock());
+  // A bare --resume with nothing to resume starts a run, so one cron line serves every night.
+  let resuming = Boolean(o.resume);
   if (o.resume) {
     const picked = pickSession(ws, o.resume);
-    if (!picked.ok) return picked;
-    runId = picked.runId;
-    sessionFile = picked.file;
-  } else {
-    runId = newRunId(clock());
+    if (picked.ok) {
+      runId = picked.runId;
+      sessionFile = picked.file;
+    } else if (o.resume === true) {
+      o.warn?.('no earlier run to resume in this workspace: starting a new one');
+      resuming = false;
+    } else {
+      return picked;
+    }
   }
   const lock = acquireLock(ws, { runId, clock });
   if (!lock.ok) return { ok: false, message: lock.message };
@@ -146,7 +152,7 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
     }
     await ensureRepo(ws);
     await excludePaths(ws, ['notes.md']);
-    if (!o.resume) {
+    if (!resuming) {
       const dirty = await dirtyPaths(ws);
       if (dirty.length > 0 && !o.allowDirty) {
         return { ok: false, message: `the workspace ${ws} has uncommitted changes (${dirty.slice(0, 5).join(', ')}${dirty.length > 5 ? ', …' : ''}); commit or stash them, or pass --allow-dirty` };
@@ -158,7 +164,7 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
     const lastSeq = session.lastSeq;
     session.append({
       type: 'run-start', run: runId, config: config.configPath, argv: o.argv ?? [], rev: (await headRev(ws))!,
-      ...(o.resume ? { resumedFrom: lastSeq } : {}),
+      ...(resuming ? { resumedFrom: lastSeq } : {}),
     });
     const entries = readSession(session.file).entries;
     const settings = { resetAfter: agent.resetAfter };
@@ -168,7 +174,7 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
       initial: totalsFromEntries(prior), priorMs: computeStats(prior).wallMs,
     });
     const backend = (o.createBackend ?? ((a) => defaultBackend(a, env)))(agent);
-    if (o.resume) backend.restore?.(entries);
+    if (resuming) backend.restore?.(entries);
     const areas = protectedAreas(config, suite.suite.cases.map((c) => (c.input ? { inputPath: c.input.path } : {})));
     const notesArea = { pattern: path.join(ws, 'notes.md'), what: "the maintainer's notes (notes.md)", kind: 'harness' as const };
     const guard = createGuard({ workspace: ws, readOnly: [...areas, notesArea], noRead: agent.noRead, readRoots: [config.source] });

@@ -162,6 +162,17 @@ describe('before a run starts', () => {
       ok: false, message: 'no API key: set ANTHROPIC_API_KEY for the built-in agent, or configure agent.backend: command to use another coding agent',
     });
     expect((await run([], { phase: 'typer' })).r).toMatchObject({ ok: false, message: expect.stringMatching(/^--phase typer: there is no such phase/) });
-    expect((await run([], { resume: true })).r).toMatchObject({ ok: false, message: expect.stringMatching(/^nothing to resume/) });
+    expect((await run([], { resume: 'no-such-run' })).r).toMatchObject({ ok: false, message: expect.stringMatching(/^nothing to resume: there is no run no-such-run/) });
+  });
+
+  it('a bare --resume with no earlier run starts a new one, so one cron line serves every night', async () => {
+    ws = makeWorkspace({ adapter: true, agent: { max_iterations: 1 } });
+    const warnings: string[] = [];
+    const { r, log } = await run([], { resume: true, warn: (w) => warnings.push(w) });
+    expect(r.ok).toBe(true);
+    expect(warnings).toContain('no earlier run to resume in this workspace: starting a new one');
+    const start = log.find((e) => e.type === 'run-start') as { resumedFrom?: number } | undefined;
+    expect(start).toBeDefined();
+    expect(start!.resumedFrom).toBeUndefined();
   });
 });
