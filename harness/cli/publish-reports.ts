@@ -1,8 +1,6 @@
 import path from 'node:path';
 import type { PorterConfig } from '../config/types.js';
 import type { RunResult } from '../run/types.js';
-import { renderJUnit } from '../reports/junit.js';
-import { writeReports } from '../reports/write.js';
 import type { CliIO } from './io.js';
 import { writeOutput } from './output-file.js';
 
@@ -18,12 +16,15 @@ export async function publishTestReports(
   options: { junit: string | undefined; history: boolean; partial: boolean },
 ): Promise<string[]> {
   const lines: string[] = [];
+  // The report writers load only when used: `--no-report` runs skip their start-up cost.
   if (options.junit) {
+    const { renderJUnit } = await import('../reports/junit.js');
     const written = await writeOutput(io, options.junit, renderJUnit(result));
     if (written.ok) lines.push(`junit: ${options.junit}`);
     else io.stderr(`warning: --junit: ${written.message}\n`);
   }
   if (!options.history) return lines;
+  const { writeReports } = await import('../reports/write.js');
   try {
     const reports = await writeReports(config.reports.dir, {
       kind: 'test',

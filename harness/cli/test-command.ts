@@ -6,7 +6,6 @@ import { createProgress } from './progress.js';
 import { renderClosingLine, renderFirstFailures, renderNotices, renderSummaryTable } from './summary.js';
 import { runSuite } from '../run/run-suite.js';
 import { allRequiredPass } from '../run/summarize.js';
-import { applySkipListChanges } from './skiplist-changes.js';
 import { publishTestReports } from './publish-reports.js';
 
 export const TEST_HELP = `Usage: porter test [options]
@@ -80,6 +79,7 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
   if (notices) human(`\n${notices}`);
 
   if (values['update-skiplist'] || values.baseline) {
+    const { applySkipListChanges } = await import('./skiplist-changes.js');
     const changed = await applySkipListChanges(config, result, { removePassing: Boolean(values['update-skiplist']), baseline: Boolean(values.baseline) });
     if (!changed.ok) {
       io.stderr(`porter: ${changed.message}\n`);

@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
+import { execFile } from 'node:child_process';
 import type { CaseResult, CaseStatus, RunResult } from '../run/types.js';
 import {
   DEFAULT_LIMITS,
@@ -271,13 +271,20 @@ export function parseHistory(text: string, file: string): HistoryRead {
   return { records, warnings };
 }
 
-/** The workspace's HEAD commit, or null when `dir` is not in a git repository (or git is missing). */
-export async function gitRevision(dir: string): Promise<string | null> {
-  try {
-    const r = await execa('git', ['rev-parse', '--verify', '--quiet', 'HEAD'], { cwd: dir, reject: false, stdin: 'ignore' });
-    const rev = typeof r.stdout === 'string' ? r.stdout.trim() : '';
-    return r.exitCode === 0 && /^[0-9a-f]{40,64}$/.test(rev) ? rev : null;
-  } catch {
-    return null;
-  }
+/**
+ * The workspace's HEAD commit, or null when `dir` is not in a git repository (or git is missing).
+ * Plain `execFile` rather than execa: importing execa took ~170 ms of every `porter test`'s start-up.
+ */
+export function gitRevision(dir: string): Promise<string | null> {
+  return new Promise((resolve) => {
+    try {
+      const child = execFile('git', ['rev-parse', '--verify', '--quiet', 'HEAD'], { cwd: dir, encoding: 'utf8' }, (err, stdout) => {
+        const rev = typeof stdout === 'string' ? stdout.trim() : '';
+        resolve(!err && /^[0-9a-f]{40,64}$/.test(rev) ? rev : null);
+      });
+      child.stdin?.end();
+    } catch {
+      resolve(null);
+    }
+  });
 }
