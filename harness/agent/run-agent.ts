@@ -15,6 +15,7 @@ import { runLoop } from './loop.js';
 import { unpriced } from './pricing.js';
 import { protectedAreas, protectedEntries } from './protected-paths.js';
 import { latestSession, newRunId, openSession, readSession, sessionPath } from './session-log.js';
+import { agentReport, publishAgentReport } from './agent-report.js';
 import { computeStats, type RunStats } from './stats.js';
 import type { AgentBackend, SessionEntry, StopReason } from './types.js';
 import { isFailing, type KnownCase, type SuiteRunner } from './verdict.js';
@@ -45,6 +46,8 @@ export interface AgentRunOptions {
   createBackend?: (agent: AgentConfig) => AgentBackend;
   runSuite?: SuiteRunner;
   clock?: () => Date;
+  /** Append the run to reports/ (default true). */
+  report?: boolean;
 }
 
 export interface AgentRunSuccess {
@@ -151,7 +154,7 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
       prior = r.entries;
     }
     await ensureRepo(ws);
-    await excludePaths(ws, ['notes.md']);
+    await excludePaths(ws, ['notes.md', ...reportsInside(ws, config.reports.dir)]);
     if (!resuming) {
       const dirty = await dirtyPaths(ws);
       if (dirty.length > 0 && !o.allowDirty) {
@@ -189,10 +192,16 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
     });
     session.close();
     const final = readSession(session.file).entries;
+    const stats = computeStats(final);
+    if (o.report !== false) {
+      const segmentStart = [...final].reverse().find((e) => e.type === 'run-start')?.ts ?? clock().toISOString();
+      const report = agentReport({ verdict: result.verdict, stats, entries: final, stop: result, backend: agent.backend, startedAt: segmentStart });
+      await publishAgentReport(config, ws, report, env, (w) => o.warn?.(w));
+    }
     return {
       ok: true, status: result.reason, detail: result.detail, run: runId, sessionFile: session.file,
       phases: result.verdict.phases, failing: result.verdict.cases.filter(isFailing).map((c) => c.id),
-      summaries: replay(final, settings).summaries, stats: computeStats(final),
+      summaries: replay(final, settings).summaries, stats,
     };
   } catch (e) {
     // A bug or an I/O failure (git, disk): the run stops, and says so in its log.
@@ -207,4 +216,13 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
     session?.close();
     lock.lock.release();
   }
+}
+
+/**
+ * A reports folder inside the workspace is kept out of git's view: otherwise the report of
+ * one run makes the workspace dirty for the next, and a reset to green cleans the history away.
+ */
+function reportsInside(ws: string, reportsDir: string): string[] {
+  const rel = path.relative(ws, reportsDir);
+  return rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? [] : [`${rel.split(path.sep).join('/')}/`];
 }
