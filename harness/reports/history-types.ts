@@ -5,7 +5,7 @@
  */
 import type { StopReason, Usage } from '../agent/types.js';
 import type { Facet } from '../judge/types.js';
-import type { CaseStatus, StaleSkip } from '../run/types.js';
+import type { CaseStatus, PhaseSummary, StaleSkip } from '../run/types.js';
 
 export const HISTORY_VERSION = 1;
 
@@ -35,20 +35,8 @@ export interface AgentStats extends AgentTotals {
   phases: Array<AgentTotals & { phase: string }>;
 }
 
-/** Per-phase counts, the same fields as the run's PhaseSummary. */
-export interface PhaseCounts {
-  phase: string;
-  total: number;
-  pass: number;
-  fail: number;
-  skip: number;
-  unexpectedPass: number;
-  timeout: number;
-  crash: number;
-  error: number;
-  overrides: number;
-  fuzzy: number;
-}
+/** Per-phase counts: a record keeps the run's PhaseSummary as it was. */
+export type PhaseCounts = PhaseSummary;
 
 /** A case whose status differs from the previous record; null = absent from that record. */
 export interface StatusChange {

@@ -1,23 +1,11 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../harness/config/load.js';
+import { useTempDir } from '../support/temp-dir.js';
 
-let dir: string;
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'porter-config-'));
-});
-afterEach(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-function write(rel: string, text: string): string {
-  const file = path.join(dir, rel);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  return file;
-}
+const tmp = useTempDir('config');
+const write = tmp.write;
 
 const CONFIG = `
 source: ../src
@@ -32,23 +20,23 @@ target:
 
 describe('loadConfig', () => {
   it('loads a config and resolves paths against its folder and the source root', async () => {
-    fs.mkdirSync(path.join(dir, 'src/tests/lexer-inputs'), { recursive: true });
+    fs.mkdirSync(path.join(tmp.dir, 'src/tests/lexer-inputs'), { recursive: true });
     const file = write('port/porter.config.yaml', CONFIG);
     const r = await loadConfig(file, { cpus: 2 });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.warnings).toEqual([]);
     expect(r.config.configPath).toBe(file);
-    expect(r.config.configDir).toBe(path.join(dir, 'port'));
-    expect(r.config.source).toBe(path.join(dir, 'src'));
-    expect(r.config.phases[0]!.inputs).toEqual([path.join(dir, 'src/tests/lexer-inputs')]);
-    expect(r.config.target.cwd).toBe(path.join(dir, 'port'));
+    expect(r.config.configDir).toBe(path.join(tmp.dir, 'port'));
+    expect(r.config.source).toBe(path.join(tmp.dir, 'src'));
+    expect(r.config.phases[0]!.inputs).toEqual([path.join(tmp.dir, 'src/tests/lexer-inputs')]);
+    expect(r.config.target.cwd).toBe(path.join(tmp.dir, 'port'));
     expect(r.config.target.workers).toBe(2);
-    expect(r.config.skiplist).toBe(path.join(dir, 'port/skiplist'));
+    expect(r.config.skiplist).toBe(path.join(tmp.dir, 'port/skiplist'));
   });
 
   it('tells the user to run porter init or pass --config when the file is missing', async () => {
-    const file = path.join(dir, 'porter.config.yaml');
+    const file = path.join(tmp.dir, 'porter.config.yaml');
     expect(await loadConfig(file)).toEqual({
       ok: false,
       message: `${file}: not found; run "porter init" to write a starting config, or pass --config FILE`,
@@ -56,7 +44,7 @@ describe('loadConfig', () => {
   });
 
   it('says so when --config names a folder', async () => {
-    expect(await loadConfig(dir)).toEqual({ ok: false, message: `${dir} is a folder; pass --config with the config file itself` });
+    expect(await loadConfig(tmp.dir)).toEqual({ ok: false, message: `${tmp.dir} is a folder; pass --config with the config file itself` });
   });
 
   it('reports YAML syntax errors with file, line and column', async () => {
@@ -78,9 +66,9 @@ describe('loadConfig', () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.message.split('\n')).toEqual([
-      `${file}: source: ${path.join(dir, 'src')} does not exist; set source to the source project's root, relative to this file`,
-      `${file}: phases[0].inputs: ${path.join(dir, 'src/tests/lexer-inputs')} does not exist; input folders are relative to source`,
-      `${file}: target.cwd: ${path.join(dir, 'port/adapter')} does not exist; target.cwd is relative to this file`,
+      `${file}: source: ${path.join(tmp.dir, 'src')} does not exist; set source to the source project's root, relative to this file`,
+      `${file}: phases[0].inputs: ${path.join(tmp.dir, 'src/tests/lexer-inputs')} does not exist; input folders are relative to source`,
+      `${file}: target.cwd: ${path.join(tmp.dir, 'port/adapter')} does not exist; target.cwd is relative to this file`,
     ]);
   });
 
@@ -89,13 +77,13 @@ describe('loadConfig', () => {
     const file = write('port/porter.config.yaml', CONFIG.replace('    inputs: tests/lexer-inputs\n', ''));
     expect(await loadConfig(file)).toEqual({
       ok: false,
-      message: `${file}: source: ${path.join(dir, 'src')} is not a folder; set source to the source project's root, relative to this file`,
+      message: `${file}: source: ${path.join(tmp.dir, 'src')} is not a folder; set source to the source project's root, relative to this file`,
     });
   });
 
   it('names the config as given on the command line', async () => {
     write('porter.config.yaml', 'source: 5\n');
-    const rel = path.relative(process.cwd(), path.join(dir, 'porter.config.yaml'));
+    const rel = path.relative(process.cwd(), path.join(tmp.dir, 'porter.config.yaml'));
     const r = await loadConfig(rel);
     expect(r.ok).toBe(false);
     if (r.ok) return;

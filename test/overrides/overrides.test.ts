@@ -1,23 +1,11 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadOverrides, parseOverride } from '../../harness/judge/overrides.js';
+import { useTempDir } from '../support/temp-dir.js';
 
-let dir: string;
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'porter-overrides-'));
-});
-afterEach(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-function write(rel: string, text: string): string {
-  const file = path.join(dir, rel);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  return file;
-}
+const tmp = useTempDir('overrides');
+const write = tmp.write;
 
 describe('loadOverrides', () => {
   it('maps case ids to reason, body and file', async () => {
@@ -26,7 +14,7 @@ describe('loadOverrides', () => {
       '---\nreason: Go formats 1e21 as 1e+21\n---\n1e+21\nsecond line\n',
     );
     const b = write('overrides/test_lexer__lexer@raw.txt.snap', '---\nreason: "we emit one token for the whole raw block"\nticket: 12\n---\n');
-    const r = await loadOverrides(path.join(dir, 'overrides'));
+    const r = await loadOverrides(path.join(tmp.dir, 'overrides'));
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.warnings).toEqual([]);
@@ -40,12 +28,12 @@ describe('loadOverrides', () => {
   });
 
   it('a missing folder means no overrides', async () => {
-    expect(await loadOverrides(path.join(dir, 'nope'))).toEqual({ ok: true, overrides: new Map(), warnings: [] });
+    expect(await loadOverrides(path.join(tmp.dir, 'nope'))).toEqual({ ok: true, overrides: new Map(), warnings: [] });
   });
 
   it('rejects an override without a reason, naming the file and what to add', async () => {
     const file = write('overrides/test_a.snap', '---\nsource: tests/test_vm.rs\n---\nbody\n');
-    expect(await loadOverrides(path.join(dir, 'overrides'))).toEqual({
+    expect(await loadOverrides(path.join(tmp.dir, 'overrides'))).toEqual({
       ok: false,
       message: `${file}: override has no reason; add a header line "reason: <why this case diverges from the source>"`,
     });
@@ -56,7 +44,7 @@ describe('loadOverrides', () => {
     const blank = write('overrides/b.snap', '---\nreason:\n---\nx\n');
     const list = write('overrides/c.snap', '---\nreason: [a, b]\n---\nx\n');
     write('overrides/d.snap', '---\nreason: fine\n---\nx\n');
-    const r = await loadOverrides(path.join(dir, 'overrides'));
+    const r = await loadOverrides(path.join(tmp.dir, 'overrides'));
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.message.split('\n')).toEqual([
@@ -70,14 +58,14 @@ describe('loadOverrides', () => {
     write('overrides/.gitkeep', '');
     const notes = write('overrides/notes.md', 'why we diverge\n');
     const pending = write('overrides/test_a.snap.new', '---\nreason: x\n---\ny\n');
-    fs.mkdirSync(path.join(dir, 'overrides/sub.snap'));
-    const r = await loadOverrides(path.join(dir, 'overrides'));
+    fs.mkdirSync(path.join(tmp.dir, 'overrides/sub.snap'));
+    const r = await loadOverrides(path.join(tmp.dir, 'overrides'));
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.overrides.size).toBe(0);
     expect(r.warnings).toEqual([
       `${notes}: not an override (overrides are files named <case id>.snap); ignored`,
-      `${path.join(dir, 'overrides/sub.snap')}: not an override (overrides are files named <case id>.snap); ignored`,
+      `${path.join(tmp.dir, 'overrides/sub.snap')}: not an override (overrides are files named <case id>.snap); ignored`,
       `${pending}: not an override (overrides are files named <case id>.snap); ignored`,
     ]);
   });

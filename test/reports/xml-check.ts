@@ -17,7 +17,7 @@ const ENTITY: Record<string, string> = { lt: '<', gt: '>', amp: '&', quot: '"', 
 
 function decode(raw: string, where: number): string {
   if (raw.includes('<')) throw new Error(`raw '<' at ${where}`);
-  return raw.replace(/&([^;]*);|&/g, (m, ref: string | undefined) => {
+  return raw.replace(/&([^;]*);|&/g, (_match, ref: string | undefined) => {
     if (ref === undefined) throw new Error(`bare '&' at ${where}`);
     if (ref in ENTITY) return ENTITY[ref]!;
     const num = /^#x([0-9a-fA-F]+)$/.exec(ref) ?? /^#([0-9]+)$/.exec(ref);

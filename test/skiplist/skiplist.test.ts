@@ -1,24 +1,12 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parseSkipLine } from '../../harness/skiplist/line.js';
 import { loadSkipList, parseSkipFile, type SkipList } from '../../harness/skiplist/skiplist.js';
+import { useTempDir } from '../support/temp-dir.js';
 
-let dir: string;
-beforeEach(() => {
-  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'porter-skip-'));
-});
-afterEach(() => {
-  fs.rmSync(dir, { recursive: true, force: true });
-});
-
-function write(rel: string, text: string): string {
-  const file = path.join(dir, rel);
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, text);
-  return file;
-}
+const tmp = useTempDir('skip');
+const write = tmp.write;
 
 async function load(pathOrDir: string, phases: string[]): Promise<SkipList> {
   const r = await loadSkipList(pathOrDir, phases);
@@ -50,7 +38,7 @@ describe('loadSkipList', () => {
       '# Lexer cases we do not handle yet\n\ntest_lexer__lexer@raw.txt  # tokenizer lacks raw blocks\ntest_lexer__lexer@line_*.txt  # line statements\n',
     );
     write('skiplist/parser.txt', 'test_parser__parser@call.txt  # kwargs\n');
-    const list = await load(path.join(dir, 'skiplist'), ['lexer', 'parser', 'runtime']);
+    const list = await load(path.join(tmp.dir, 'skiplist'), ['lexer', 'parser', 'runtime']);
     expect(list.warnings).toEqual([]);
     expect(list.match('test_lexer__lexer@raw.txt', 'lexer')).toEqual({
       reason: 'tokenizer lacks raw blocks',
@@ -76,7 +64,7 @@ describe('loadSkipList', () => {
 
   it('the earliest matching line wins, glob or literal', async () => {
     write('skiplist/lexer.txt', 'test_lexer__*  # whole lexer\ntest_lexer__a  # specific\ntest_parser__b  # specific b\ntest_parser__*  # all parser\n');
-    const list = await load(path.join(dir, 'skiplist'), ['lexer']);
+    const list = await load(path.join(tmp.dir, 'skiplist'), ['lexer']);
     expect(list.match('test_lexer__a', 'lexer')).toMatchObject({ reason: 'whole lexer', line: 1 });
     expect(list.match('test_parser__b', 'lexer')).toMatchObject({ reason: 'specific b', line: 3 });
     expect(list.match('test_parser__c', 'lexer')).toMatchObject({ reason: 'all parser', line: 4 });
@@ -84,17 +72,17 @@ describe('loadSkipList', () => {
 
   it('matches literal ids exactly, dots and @ included', async () => {
     write('skiplist/runtime.txt', 'test_vm@loop.txt  # loops\n');
-    const list = await load(path.join(dir, 'skiplist'), ['runtime']);
+    const list = await load(path.join(tmp.dir, 'skiplist'), ['runtime']);
     expect(list.match('test_vm@loop.txt', 'runtime')).not.toBeNull();
     expect(list.match('test_vm@loopXtxt', 'runtime')).toBeNull();
     expect(list.match('test_vm@loop.txt.bak', 'runtime')).toBeNull();
   });
 
   it('a missing folder or file is an empty list', async () => {
-    const missingDir = await load(path.join(dir, 'nope'), ['lexer']);
+    const missingDir = await load(path.join(tmp.dir, 'nope'), ['lexer']);
     expect(missingDir.entries).toEqual([]);
     expect(missingDir.match('x', 'lexer')).toBeNull();
-    expect((await load(path.join(dir, 'nope.txt'), ['lexer'])).entries).toEqual([]);
+    expect((await load(path.join(tmp.dir, 'nope.txt'), ['lexer'])).entries).toEqual([]);
   });
 
   it('warns about entries without a reason, duplicates and files that name no phase', async () => {
@@ -102,7 +90,7 @@ describe('loadSkipList', () => {
     const stray = write('skiplist/lexr.txt', 'test_c  # typo in the file name\n');
     write('skiplist/README.md', 'not a skip-list\n');
     write('skiplist/.gitkeep', '');
-    const r = await loadSkipList(path.join(dir, 'skiplist'), ['lexer', 'parser']);
+    const r = await loadSkipList(path.join(tmp.dir, 'skiplist'), ['lexer', 'parser']);
     if (!r.ok) throw new Error(r.message);
     const list = r.list;
     expect(r.warnings).toBe(list.warnings);
@@ -117,7 +105,7 @@ describe('loadSkipList', () => {
 
   it('rejects negated patterns, naming file and line', async () => {
     const file = write('skiplist/lexer.txt', '# keep\n!test_a  # everything but a\n');
-    expect(await loadSkipList(path.join(dir, 'skiplist'), ['lexer'])).toEqual({
+    expect(await loadSkipList(path.join(tmp.dir, 'skiplist'), ['lexer'])).toEqual({
       ok: false,
       message: `${file}:2: "!test_a": negated patterns are not supported; list the cases to skip instead`,
     });
@@ -127,7 +115,7 @@ describe('loadSkipList', () => {
   it.skipIf(process.getuid?.() === 0)('reports an unreadable file', async () => {
     const file = write('skiplist/lexer.txt', 'test_a  # x\n');
     fs.chmodSync(file, 0o000);
-    expect(await loadSkipList(path.join(dir, 'skiplist'), ['lexer'])).toEqual({
+    expect(await loadSkipList(path.join(tmp.dir, 'skiplist'), ['lexer'])).toEqual({
       ok: false,
       message: `${file}: cannot read the skip-list file (EACCES)`,
     });
@@ -135,7 +123,7 @@ describe('loadSkipList', () => {
 
   it('reads CRLF files', async () => {
     const file = write('skiplist/lexer.txt', '# c\r\ntest_a  # windows\r\ntest_b\r\n');
-    const list = await load(path.join(dir, 'skiplist'), ['lexer']);
+    const list = await load(path.join(tmp.dir, 'skiplist'), ['lexer']);
     expect(list.match('test_a', 'lexer')).toEqual({ reason: 'windows', file, line: 2, pattern: 'test_a' });
     expect(list.match('test_b', 'lexer')).toMatchObject({ reason: '', line: 3 });
   });
@@ -153,7 +141,7 @@ describe('stale entries', () => {
 
   it('counts only the cases of the entry’s phase when phases are known', async () => {
     const lexer = write('skiplist/lexer.txt', 'test_parser__x  # wrong file\ntest_lexer__*  # all\n');
-    const list = await load(path.join(dir, 'skiplist'), ['lexer', 'parser']);
+    const list = await load(path.join(tmp.dir, 'skiplist'), ['lexer', 'parser']);
     const phaseOf = (id: string) => (id.startsWith('test_lexer__') ? 'lexer' : 'parser');
     const ids = ['test_lexer__a', 'test_parser__x'];
     expect(list.stale(ids, phaseOf)).toEqual([{ file: lexer, line: 1, pattern: 'test_parser__x' }]);
