@@ -8,7 +8,7 @@ import { formatStats } from '../agent/stats-format.js';
 import { computeStats } from '../agent/stats.js';
 import { defaultFlagValue, parseFlags, positiveInt } from './args.js';
 import { DEFAULT_CONFIG, loadConfigFor } from './config-path.js';
-import { EXIT, type CliIO } from './io.js';
+import { EXIT, usageError, type CliIO } from './io.js';
 import { writeOutput } from './output-file.js';
 
 export const AGENT_HELP = `Usage: porter agent [options]
@@ -48,11 +48,6 @@ Options:
   -h, --help      show this help
 `;
 
-function usage(io: CliIO, message: string): number {
-  io.stderr(`${message}\n`);
-  return EXIT.usage;
-}
-
 function positiveNumber(flag: string, v: string | undefined): { ok: true; value?: number } | { ok: false; message: string } {
   if (v === undefined) return { ok: true };
   const x = Number(v);
@@ -71,19 +66,19 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
     'max-tokens': { type: 'string' }, 'max-hours': { type: 'string' }, 'max-iterations': { type: 'string' }, json: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
-  if (!parsed.ok) return usage(io, parsed.message);
+  if (!parsed.ok) return usageError(io, parsed.message);
   const v = parsed.values;
   if (v.help) {
     io.stdout(AGENT_HELP);
     return EXIT.ok;
   }
-  if (parsed.positionals.length > 0) return usage(io, `porter agent: unexpected argument "${parsed.positionals[0]}"; see \`porter agent --help\``);
+  if (parsed.positionals.length > 0) return usageError(io, `porter agent: unexpected argument "${parsed.positionals[0]}"; see \`porter agent --help\``);
   const stall = positiveInt('--stall', v.stall);
   const maxTokens = positiveInt('--max-tokens', v['max-tokens']);
   const maxIterations = positiveInt('--max-iterations', v['max-iterations']);
   const budget = positiveNumber('--budget-usd', v['budget-usd']);
   const hours = positiveNumber('--max-hours', v['max-hours']);
-  for (const r of [stall, maxTokens, maxIterations, budget, hours]) if (!r.ok) return usage(io, `porter agent: ${r.message}`);
+  for (const r of [stall, maxTokens, maxIterations, budget, hours]) if (!r.ok) return usageError(io, `porter agent: ${r.message}`);
 
   // With the JSON on stdout, progress goes to stderr.
   const human = v.json === '-' ? io.stderr : io.stdout;
@@ -130,7 +125,7 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  if (!result.ok) return usage(io, `porter: ${result.message}`);
+  if (!result.ok) return usageError(io, `porter: ${result.message}`);
 
   const exitCode = result.status === 'all-pass' ? EXIT.ok : EXIT.failures;
   human(`\n${formatStats(result.stats)}`);
@@ -150,7 +145,7 @@ export async function statusCommand(argv: string[], io: CliIO): Promise<number> 
   const parsed = parseFlags('status', defaultFlagValue(argv, '--json'), {
     config: { type: 'string' }, run: { type: 'string' }, json: { type: 'string' }, help: { type: 'boolean', short: 'h' },
   });
-  if (!parsed.ok) return usage(io, parsed.message);
+  if (!parsed.ok) return usageError(io, parsed.message);
   const v = parsed.values;
   if (v.help) {
     io.stdout(STATUS_HELP);
@@ -159,11 +154,11 @@ export async function statusCommand(argv: string[], io: CliIO): Promise<number> 
   const config = await loadConfigFor(io, v.config);
   if (!config) return EXIT.usage;
   const agent = readAgentConfig(config);
-  if (!agent.ok) return usage(io, `porter: ${agent.message}`);
+  if (!agent.ok) return usageError(io, `porter: ${agent.message}`);
   const ws = agent.agent.workspace;
   const file = v.run ? sessionPath(ws, v.run) : latestSession(ws);
   if (!file || !(await import('node:fs')).existsSync(file)) {
-    return usage(io, `porter status: no agent run${v.run ? ` named ${v.run}` : ''} in ${path.join(ws, '.porter', 'sessions')}; start one with porter agent`);
+    return usageError(io, `porter status: no agent run${v.run ? ` named ${v.run}` : ''} in ${path.join(ws, '.porter', 'sessions')}; start one with porter agent`);
   }
   const { entries, warnings } = readSession(file);
   for (const w of warnings) io.stderr(`warning: ${w}\n`);
@@ -178,7 +173,7 @@ export async function statusCommand(argv: string[], io: CliIO): Promise<number> 
       : 'not running, and it did not stop cleanly: continue it with porter agent --resume';
   if (v.json) {
     const w = await writeOutput(io, v.json, `${JSON.stringify({ run: runId, sessionFile: file, running, state, stats }, null, 2)}\n`);
-    if (!w.ok) return usage(io, `porter: ${w.message}`);
+    if (!w.ok) return usageError(io, `porter: ${w.message}`);
     if (v.json === '-') return EXIT.ok;
   }
   io.stdout(`Run ${runId}: ${state}\n`);

@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseFlags } from './args.js';
 import { DEFAULT_CONFIG } from './config-path.js';
-import { EXIT, type CliIO } from './io.js';
+import { EXIT, usageError, type CliIO } from './io.js';
 import { writeOutput } from './output-file.js';
 import { buildInitConfig } from '../suite/init.js';
 
@@ -24,7 +24,7 @@ export async function initCommand(argv: string[], io: CliIO): Promise<number> {
     force: { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
-  if (!parsed.ok) return fail(io, parsed.message);
+  if (!parsed.ok) return usageError(io, parsed.message);
   const { values } = parsed;
   if (values.help) {
     io.stdout(INIT_HELP);
@@ -33,15 +33,15 @@ export async function initCommand(argv: string[], io: CliIO): Promise<number> {
   const source = path.resolve(io.cwd, values.source ?? '.');
   const target = path.join(io.cwd, DEFAULT_CONFIG);
   if (!values.force && (await exists(target))) {
-    return fail(io, `porter init: ${DEFAULT_CONFIG} already exists here; pass --force to overwrite it`);
+    return usageError(io, `porter init: ${DEFAULT_CONFIG} already exists here; pass --force to overwrite it`);
   }
   const stat = await fs.stat(source).catch(() => null);
-  if (!stat?.isDirectory()) return fail(io, `porter init: --source ${values.source ?? '.'} is not a folder`);
+  if (!stat?.isDirectory()) return usageError(io, `porter init: --source ${values.source ?? '.'} is not a folder`);
 
   const built = await buildInitConfig(source, io.cwd);
-  if (!built.ok) return fail(io, `porter init: ${built.message}`);
+  if (!built.ok) return usageError(io, `porter init: ${built.message}`);
   const written = await writeOutput(io, target, built.yaml);
-  if (!written.ok) return fail(io, `porter init: ${written.message}`);
+  if (!written.ok) return usageError(io, `porter init: ${written.message}`);
   io.stdout(`${built.summary}\nwrote ${DEFAULT_CONFIG}: set target.command to the command that starts your adapter, then run \`porter list\`\n`);
   return EXIT.ok;
 }
@@ -53,7 +53,3 @@ async function exists(file: string): Promise<boolean> {
   );
 }
 
-function fail(io: CliIO, message: string): number {
-  io.stderr(`${message}\n`);
-  return EXIT.usage;
-}

@@ -20,3 +20,9 @@ export function processIO(): CliIO {
 
 /** Exit codes shared by every command. */
 export const EXIT = { ok: 0, failures: 1, usage: 2 } as const;
+
+/** Says what is wrong on stderr, one line, and gives the usage exit code. */
+export function usageError(io: CliIO, message: string): number {
+  io.stderr(`${message}\n`);
+  return EXIT.usage;
+}

@@ -1,6 +1,6 @@
 import { defaultFlagValue, parseFlags } from './args.js';
 import { loadConfigFor } from './config-path.js';
-import { EXIT, type CliIO } from './io.js';
+import { EXIT, usageError, type CliIO } from './io.js';
 import { writeOutput } from './output-file.js';
 import { loadSuite } from '../suite/load-suite.js';
 import { loadSkipList } from '../skiplist/skiplist.js';
@@ -33,7 +33,7 @@ export async function listCommand(argv: string[], io: CliIO): Promise<number> {
     json: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
-  if (!parsed.ok) return fail(io, parsed.message);
+  if (!parsed.ok) return usageError(io, parsed.message);
   const { values } = parsed;
   if (values.help) {
     io.stdout(LIST_HELP);
@@ -43,12 +43,12 @@ export async function listCommand(argv: string[], io: CliIO): Promise<number> {
   if (!config) return EXIT.usage;
   const names = config.phases.map((p) => p.name);
   const unknown = values.phase?.find((p) => !names.includes(p));
-  if (unknown) return fail(io, `porter list: unknown phase "${unknown}" (phases: ${names.join(', ')})`);
+  if (unknown) return usageError(io, `porter list: unknown phase "${unknown}" (phases: ${names.join(', ')})`);
 
   const loaded = await loadSuite(config);
-  if (!loaded.ok) return fail(io, `porter: ${loaded.message}`);
+  if (!loaded.ok) return usageError(io, `porter: ${loaded.message}`);
   const skips = await loadSkipList(config.skiplist, names);
-  if (!skips.ok) return fail(io, `porter: ${skips.message}`);
+  if (!skips.ok) return usageError(io, `porter: ${skips.message}`);
 
   const wanted = new Set(values.phase?.length ? values.phase : names);
   const cases: ListedCase[] = loaded.suite.cases
@@ -66,7 +66,7 @@ export async function listCommand(argv: string[], io: CliIO): Promise<number> {
   if (values.json) {
     const doc = { phases: [...wanted], cases, unassigned: loaded.suite.unassigned, warnings };
     const written = await writeOutput(io, values.json, JSON.stringify(doc, null, 2) + '\n');
-    if (!written.ok) return fail(io, `porter: --json: ${written.message}`);
+    if (!written.ok) return usageError(io, `porter: --json: ${written.message}`);
     if (values.json === '-') return EXIT.ok;
   }
 
@@ -91,7 +91,3 @@ export async function listCommand(argv: string[], io: CliIO): Promise<number> {
   return EXIT.ok;
 }
 
-function fail(io: CliIO, message: string): number {
-  io.stderr(`${message}\n`);
-  return EXIT.usage;
-}

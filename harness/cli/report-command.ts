@@ -2,7 +2,7 @@ import path from 'node:path';
 import { parseFlags } from './args.js';
 import { DEFAULT_CONFIG } from './config-path.js';
 import { loadConfig } from '../config/load.js';
-import { EXIT, type CliIO } from './io.js';
+import { EXIT, usageError, type CliIO } from './io.js';
 import { regenerateReports } from '../reports/write.js';
 
 export const REPORT_HELP = `Usage: porter report [--dir DIR | --config FILE]
@@ -22,7 +22,7 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
     config: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
-  if (!parsed.ok) return fail(io, parsed.message);
+  if (!parsed.ok) return usageError(io, parsed.message);
   const { values } = parsed;
   if (values.help) {
     io.stdout(REPORT_HELP);
@@ -32,7 +32,7 @@ export async function reportCommand(argv: string[], io: CliIO): Promise<number> 
   if (dir === null) return EXIT.usage;
   const done = regenerateReports(dir);
   for (const w of done.warnings) io.stderr(`warning: ${w}\n`);
-  if (!done.ok) return fail(io, `porter report: ${done.message}`);
+  if (!done.ok) return usageError(io, `porter report: ${done.message}`);
   io.stdout(`rebuilt ${path.relative(io.cwd, done.files.markdown)} and ${path.relative(io.cwd, done.files.html)} from ${done.records} history record${done.records === 1 ? '' : 's'}\n`);
   return EXIT.ok;
 }
@@ -47,7 +47,3 @@ async function reportsDirFromConfig(io: CliIO, flag: string | undefined): Promis
   return null;
 }
 
-function fail(io: CliIO, message: string): number {
-  io.stderr(`${message}\n`);
-  return EXIT.usage;
-}

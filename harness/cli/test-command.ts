@@ -1,6 +1,6 @@
 import { defaultFlagValue, parseFlags, positiveInt } from './args.js';
 import { loadConfigFor } from './config-path.js';
-import { EXIT, type CliIO } from './io.js';
+import { EXIT, usageError, type CliIO } from './io.js';
 import { writeOutput } from './output-file.js';
 import { createProgress } from './progress.js';
 import { renderClosingLine, renderFirstFailures, renderNotices, renderSummaryTable } from './summary.js';
@@ -43,15 +43,15 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
     'no-report': { type: 'boolean' },
     help: { type: 'boolean', short: 'h' },
   });
-  if (!parsed.ok) return usage(io, parsed.message);
+  if (!parsed.ok) return usageError(io, parsed.message);
   const { values, positionals } = parsed;
   if (values.help) {
     io.stdout(TEST_HELP);
     return EXIT.ok;
   }
-  if (positionals.length > 0) return usage(io, `porter test: unexpected argument "${positionals[0]}"; use --filter GLOB to select cases`);
+  if (positionals.length > 0) return usageError(io, `porter test: unexpected argument "${positionals[0]}"; use --filter GLOB to select cases`);
   const workers = positiveInt('--workers', values.workers);
-  if (!workers.ok) return usage(io, `porter test: ${workers.message}`);
+  if (!workers.ok) return usageError(io, `porter test: ${workers.message}`);
 
   const config = await loadConfigFor(io, values.config);
   if (!config) return EXIT.usage;
@@ -108,7 +108,3 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
   return ok ? EXIT.ok : EXIT.failures;
 }
 
-function usage(io: CliIO, message: string): number {
-  io.stderr(`${message}\n`);
-  return EXIT.usage;
-}
