@@ -20,7 +20,8 @@ export function createProgress(opts: { write: (t: string) => void; live: boolean
     const bad = counts.fail + counts.timeout + counts.crash + counts.error;
     const parts = [`${done}/${total}`, `${counts.pass} passed`, `${bad} failed`];
     if (counts.skip) parts.push(`${counts.skip} skipped`);
-    if (counts['unexpected-pass']) parts.push(`${counts['unexpected-pass']} unexpected passes`);
+    const xpass = counts['unexpected-pass'];
+    if (xpass) parts.push(`${xpass} unexpected pass${xpass === 1 ? '' : 'es'}`);
     return parts.join(', ');
   };
 
