@@ -12,7 +12,7 @@ export interface Progress {
 export function createProgress(opts: { write: (t: string) => void; live: boolean; now?: () => number }): Progress {
   const now = opts.now ?? (() => Date.now());
   const counts: Record<CaseStatus, number> = { pass: 0, fail: 0, skip: 0, 'unexpected-pass': 0, timeout: 0, crash: 0, error: 0 };
-  let lastDraw = 0;
+  let lastDraw = Number.NEGATIVE_INFINITY;
   let lastTenth = 0;
   let drawn = false;
 
