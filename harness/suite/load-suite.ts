@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import fg from 'fast-glob';
 import type { PhaseConfig, PorterConfig } from '../config/types.js';
 import { caseMatcher } from '../util/case-glob.js';
+import { findFiles } from '../util/find-files.js';
 import { parseInputFile } from './input-file.js';
 import { parseSnapFile } from './snap-file.js';
 import type { Case, InputFile, PhaseFiles, Snapshot, Suite } from './types.js';
@@ -29,7 +29,7 @@ export async function loadSuite(config: PorterConfig, opts: LoadSuiteOptions = {
   if (!(await isDirectory(source))) {
     return fail(`source directory ${source} does not exist; set \`source\` in ${config.configPath} to the project root`);
   }
-  const matched = (await fg(config.snapshots, { cwd: source, onlyFiles: true, dot: true, ignore: ['**/.git/**'] })).sort();
+  const matched = (await findFiles(config.snapshots, { cwd: source, ignore: ['**/.git/**'] })).sort();
   const snapPaths = matched.filter((p) => p.endsWith('.snap'));
   if (snapPaths.length === 0) {
     return fail(`no .snap file matches \`snapshots\` (${config.snapshots.join(', ')}) under ${source}; fix the globs in ${config.configPath}`);
@@ -247,7 +247,7 @@ async function readPhaseFiles(
   configPath: string,
 ): Promise<{ ok: true; files: PhaseFiles; warning?: string } | { ok: false; message: string }> {
   if (phase.files.length === 0) return { ok: true, files: {} };
-  const rels = (await fg(phase.files, { cwd: source, onlyFiles: true, dot: true })).sort();
+  const rels = (await findFiles(phase.files, { cwd: source })).sort();
   if (rels.length === 0) {
     return { ok: true, files: {}, warning: `phase ${phase.name}: \`files\` (${phase.files.join(', ')}) matches no file under ${source}` };
   }
