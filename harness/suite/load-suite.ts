@@ -3,15 +3,16 @@ import path from 'node:path';
 import type { PhaseConfig, PorterConfig } from '../config/types.js';
 import { caseMatcher } from '../util/case-glob.js';
 import { findFiles } from '../util/find-files.js';
-import { parseInputFile } from './input-file.js';
-import { parseSnapFile } from './snap-file.js';
-import type { Case, InputFile, PhaseFiles, Snapshot, Suite } from './types.js';
+import { inputNameOf, readCase, readSnapshotNote, readText, type SnapshotNote } from './read-case.js';
+import type { Case, PhaseFiles, Suite } from './types.js';
+
+export { inputNameOf };
 
 /**
  * Builds the suite from a config: finds the snapshots, assigns each to its phase, resolves its
  * input (header `input_file` first, then insta's glob naming `<prefix>@<input>` in the phase's
- * input directories), and reads the phase files. A case that cannot run keeps a `problem`
- * instead of failing the load; only a suite that cannot be formed at all is `{ ok: false }`.
+ * input directories; see read-case.ts), and reads the phase files. A case that cannot run keeps a
+ * `problem` instead of failing the load; only a suite that cannot be formed at all is `{ ok: false }`.
  */
 
 export interface LoadSuiteOptions {
@@ -37,7 +38,7 @@ export async function loadSuite(config: PorterConfig, opts: LoadSuiteOptions = {
 
   const pathById = new Map<string, string>();
   for (const rel of snapPaths) {
-    const id = path.posix.basename(rel).slice(0, -'.snap'.length);
+    const id = rel.slice(rel.lastIndexOf('/') + 1, -'.snap'.length);
     const other = pathById.get(id);
     if (other !== undefined) {
       return fail(`case id ${id} names two snapshots, ${other} and ${rel}; narrow \`snapshots\` in ${config.configPath} so ids are unique`);
@@ -56,33 +57,53 @@ export async function loadSuite(config: PorterConfig, opts: LoadSuiteOptions = {
     if (unknown.length > 0) return fail(`unknown phase ${unknown.join(', ')}; phases in ${config.configPath}: ${[...names].join(', ')}`);
     selected = config.phases.filter((p) => opts.phases!.includes(p.name));
   }
-  const selectedByName = new Map(selected.map((p) => [p.name, p]));
-
-  const unassignedSet = new Set(unassigned);
-  const wanted = [...pathById.keys()].filter((id) => unassignedSet.has(id) || selectedByName.has(phaseOf.get(id)!));
-  const loaded = wanted.map((id) => readSnapshot(source, pathById.get(id)!));
-  const snapshots = new Map(wanted.map((id, i) => [id, loaded[i]!]));
-  const caseIds = wanted.filter((id) => !unassignedSet.has(id));
-  const built = caseIds.map((id) => buildCase(id, selectedByName.get(phaseOf.get(id)!)!, snapshots.get(id)!, source));
-  const warnings = [...loaded.flatMap((l) => l.warnings), ...built.flatMap((b) => b.warnings)];
-  const cases = built.map((b) => b.case);
-  const order = new Map(selected.map((p, i) => [p.name, i]));
-  cases.sort((a, b) => order.get(a.phase)! - order.get(b.phase)! || compareIds(a.id, b.id));
 
   const files: Record<string, PhaseFiles> = {};
+  const phaseWarnings: string[] = [];
   for (const phase of selected) {
     const read = await readPhaseFiles(phase, source, config.configPath);
     if (!read.ok) return read;
     files[phase.name] = read.files;
-    if (read.warning) warnings.push(read.warning);
+    if (read.warning) phaseWarnings.push(read.warning);
   }
 
-  const strays = await findStrays(source, snapPaths, matched, [...snapshots.values()].map((s) => s.snapshot));
+  // Snapshots in path order (the order of their warnings); the unassigned ones are read only for
+  // warnings. Plain loops and default sorts: this runs once, cold, over every snapshot.
+  const unassignedSet = new Set(unassigned);
+  const bucketOf = new Map(selected.map((p, i) => [p.name, i]));
+  const buckets = selected.map(() => [] as string[]);
+  const wanted: string[] = [];
+  for (const id of pathById.keys()) {
+    if (unassignedSet.has(id)) {
+      wanted.push(id);
+      continue;
+    }
+    const bucket = bucketOf.get(phaseOf.get(id)!);
+    if (bucket === undefined) continue;
+    wanted.push(id);
+    buckets[bucket]!.push(id);
+  }
+  // Phase order, then id order: the default sort compares UTF-16 code units, as compareIds does.
+  const notes = new Map<string, SnapshotNote>();
+  const cases: Case[] = [];
+  for (const [i, ids] of buckets.entries()) {
+    const phase = selected[i]!;
+    for (const id of ids.sort()) {
+      const read = readCase(source, id, pathById.get(id)!, phase);
+      notes.set(id, read.note);
+      cases.push(read.case);
+    }
+  }
+  for (const id of unassigned) notes.set(id, readSnapshotNote(source, pathById.get(id)!));
+
+  const all = wanted.map((id) => notes.get(id)!);
+  const warnings = [...all.flatMap((n) => n.parseWarnings), ...all.flatMap((n) => n.caseWarnings), ...phaseWarnings];
+  const strays = await findStrays(source, snapPaths, matched, all.map((n) => n.source));
   if (strays.length > 0) {
     warnings.push(`ignored ${strays.length} pending insta file(s), not expected results (review them with \`cargo insta review\`): ${listSome(strays)}`);
   }
-  if (unassigned.length > 0) warnings.push(describeUnassigned(unassigned, snapshots));
-  const legacy = loaded.filter((l) => l.snapshot.legacy).map((l) => l.snapshot.path);
+  if (unassigned.length > 0) warnings.push(describeUnassigned(unassigned, (id) => notes.get(id)!.inputFile));
+  const legacy = wanted.filter((_, i) => all[i]!.legacy).map((id) => pathById.get(id)!);
   if (legacy.length > 0) {
     warnings.push(`${legacy.length} snapshot(s) in the legacy insta 0.x format (\`cargo insta test --force-update-snapshots --accept\` rewrites them): ${listSome(legacy)}`);
   }
@@ -111,12 +132,19 @@ function assignPhases(ids: string[], phases: PhaseConfig[], configPath: string):
   const unassigned: string[] = [];
   const counts = phases.map(() => 0);
   const conflicts: string[] = [];
-  for (const id of ids.sort(compareIds)) {
-    const hits = phases.flatMap((p, i) => (matchers[i]!(id) ? [i] : []));
-    for (const i of hits) counts[i]!++;
-    if (hits.length === 0) unassigned.push(id);
-    else if (hits.length > 1) conflicts.push(`${id} (${hits.map((i) => phases[i]!.name).join(', ')})`);
-    else phaseOf.set(id, phases[hits[0]!]!.name);
+  // The default sort is compareIds' order (UTF-16 code units), without a call per comparison.
+  for (const id of ids.sort()) {
+    let first = -1;
+    let more: number[] | null = null;
+    for (let i = 0; i < matchers.length; i++) {
+      if (!matchers[i]!(id)) continue;
+      counts[i]!++;
+      if (first === -1) first = i;
+      else (more ??= [first]).push(i);
+    }
+    if (first === -1) unassigned.push(id);
+    else if (more) conflicts.push(`${id} (${more.map((i) => phases[i]!.name).join(', ')})`);
+    else phaseOf.set(id, phases[first]!.name);
   }
   if (conflicts.length > 0) {
     return fail(`${conflicts.length} case(s) match more than one phase: ${listSome(conflicts)}; make the phases' \`cases\` globs disjoint in ${configPath}`);
@@ -127,118 +155,6 @@ function assignPhases(ids: string[], phases: PhaseConfig[], configPath: string):
     return fail(`phase ${detail} matches no snapshot; fix its \`cases\` globs in ${configPath}`);
   }
   return { ok: true, phaseOf, unassigned };
-}
-
-function readSnapshot(source: string, rel: string): { snapshot: Snapshot; problem?: string; warnings: string[] } {
-  const placeholder: Snapshot = { path: rel, header: { extra: {} }, kind: 'text', body: '', legacy: false };
-  let text: string;
-  try {
-    text = readFileText(path.join(source, rel));
-  } catch (e) {
-    return { snapshot: placeholder, problem: `cannot read snapshot ${rel}: ${(e as NodeJS.ErrnoException).code ?? e}`, warnings: [] };
-  }
-  const parsed = parseSnapFile(text, rel);
-  if (!parsed.ok) return { snapshot: placeholder, problem: parsed.message, warnings: [] };
-  return { snapshot: parsed.snapshot, warnings: parsed.warnings };
-}
-
-type ReadOutcome = { kind: 'text'; text: string } | { kind: 'missing' } | { kind: 'error'; message: string };
-
-function readText(abs: string): ReadOutcome {
-  try {
-    return { kind: 'text', text: readFileText(abs) };
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return { kind: 'missing' };
-    return { kind: 'error', message: `cannot read ${abs}: ${code ?? e}` };
-  }
-}
-
-/**
- * Synchronous on purpose: for hundreds of small files, measured on a 2-core machine, blocking
- * reads took 60-90 ms where concurrent callback reads took 125-230 ms and `fs/promises` 430-650 ms
- * (each async read is four thread-pool round trips). The load runs once, before any case.
- */
-function readFileText(file: string): string {
-  return fs.readFileSync(file, 'utf8');
-}
-
-function toPosix(p: string): string {
-  return p.split(path.sep).join('/');
-}
-
-/** `test_templates__vm@sub__file.txt` → `sub__file.txt` (insta writes `/` of the match path as `__`). */
-export function inputNameOf(id: string): string | null {
-  const at = id.indexOf('@');
-  return at === -1 || at === id.length - 1 ? null : id.slice(at + 1);
-}
-
-interface CaseBuild {
-  case: Case;
-  warnings: string[];
-}
-
-function buildCase(
-  id: string,
-  phase: PhaseConfig,
-  loaded: { snapshot: Snapshot; problem?: string },
-  source: string,
-): CaseBuild {
-  const base: Case = { id, phase: phase.name, snapshot: loaded.snapshot, input: null };
-  const problem = (message: string): CaseBuild => ({ case: { ...base, problem: message }, warnings: [] });
-  if (loaded.problem) return problem(loaded.problem);
-  const snap = loaded.snapshot;
-  if (snap.kind === 'binary') {
-    const ext = snap.header.extension ? `, data in .snap.${snap.header.extension}` : '';
-    return problem(`binary snapshots are unsupported (${snap.path}${ext}); leave this case out of the phases`);
-  }
-
-  const headerFile = snap.header.input_file;
-  if (headerFile) {
-    const abs = path.resolve(source, headerFile);
-    const read = readText(abs);
-    if (read.kind === 'error') return problem(read.message);
-    if (read.kind === 'text') return { case: withInput(base, read.text, toPosix(path.relative(source, abs)), 'input_file'), warnings: [] };
-  }
-
-  const name = inputNameOf(id);
-  const tried: string[] = [];
-  if (name) {
-    const names = name.includes('__') ? [name.replaceAll('__', '/'), name] : [name];
-    for (const dir of phase.inputs) {
-      for (const n of names) {
-        const abs = path.join(dir, n);
-        const rel = toPosix(path.relative(source, abs));
-        tried.push(rel);
-        const read = readText(abs);
-        if (read.kind === 'missing') continue;
-        if (read.kind === 'error') return problem(read.message);
-        const warnings = headerFile
-          ? [`${snap.path}: stale header: input_file ${headerFile} does not exist; using ${rel}, found by the snapshot's name`]
-          : [];
-        return { case: withInput(base, read.text, rel, 'glob-name'), warnings };
-      }
-    }
-  }
-
-  if (headerFile) {
-    const also = tried.length > 0 ? ` nor ${tried.join(', ')}` : '';
-    return problem(`input file not found: neither header input_file ${headerFile}${also} exists under ${source}; check \`source\` and phase ${phase.name}'s \`inputs\``);
-  }
-  if (!name) {
-    return problem(`no input: ${snap.path} has no input_file header and its name has no @<input> part (its input is likely Rust code); leave it out of the phases`);
-  }
-  if (phase.inputs.length === 0) {
-    return problem(`input file not found: no input_file header, and phase ${phase.name} has no \`inputs\` directories to look up ${name} in`);
-  }
-  return problem(`input file not found: no input_file header and none of ${tried.join(', ')} exists; check phase ${phase.name}'s \`inputs\``);
-}
-
-function withInput(base: Case, text: string, rel: string, via: 'input_file' | 'glob-name'): Case {
-  const parsed = parseInputFile(text, rel);
-  if (!parsed.ok) return { ...base, inputVia: via, problem: parsed.message };
-  const input: InputFile = parsed.input;
-  return { ...base, input, inputVia: via };
 }
 
 async function readPhaseFiles(
@@ -267,14 +183,14 @@ async function readPhaseFiles(
  * insta leaves `<name>.snap.new` beside the snapshot and `.<test file>.pending-snap` beside the
  * test file; look in the snapshot folders, their parents and the header `source` folders.
  */
-async function findStrays(source: string, snapPaths: string[], matched: string[], snapshots: Snapshot[]): Promise<string[]> {
+async function findStrays(source: string, snapPaths: string[], matched: string[], headerSources: Array<string | undefined>): Promise<string[]> {
   const dirs = new Set<string>();
   for (const rel of snapPaths) {
     const dir = path.posix.dirname(rel);
     dirs.add(dir);
     dirs.add(path.posix.dirname(dir));
   }
-  for (const s of snapshots) if (s.header.source) dirs.add(path.posix.dirname(s.header.source));
+  for (const s of headerSources) if (s) dirs.add(path.posix.dirname(s));
   const found = new Set(matched.filter((p) => STRAY.test(p)));
   await Promise.all(
     [...dirs].map(async (dir) => {
@@ -290,8 +206,8 @@ async function findStrays(source: string, snapPaths: string[], matched: string[]
   return [...found].sort(compareIds);
 }
 
-function describeUnassigned(unassigned: string[], snapshots: Map<string, { snapshot: Snapshot }>): string {
-  const noInput = unassigned.filter((id) => !inputNameOf(id) && !snapshots.get(id)?.snapshot.header.input_file);
+function describeUnassigned(unassigned: string[], inputFileOf: (id: string) => string | undefined): string {
+  const noInput = unassigned.filter((id) => !inputNameOf(id) && !inputFileOf(id));
   const withInput = unassigned.filter((id) => !noInput.includes(id));
   const parts = [`${unassigned.length} snapshot(s) match no phase and are not run`];
   if (noInput.length > 0) parts.push(`without input files (input is Rust code): ${listSome(noInput)}`);

@@ -251,4 +251,23 @@ describe('loadSuite', () => {
       `1 snapshot(s) in the legacy insta 0.x format (\`cargo insta test --force-update-snapshots --accept\` rewrites them): ${S}/t__legacy@i.snap`,
     ]);
   });
+
+  it('reads files larger than its read buffer whole, multi-byte characters included', async () => {
+    // 64 KiB is the reader's first buffer: the exact one fills it (read first), the big ones outgrow it.
+    const line = 'é漢字 — 🦀 snapshot line\n';
+    const big = line.repeat(Math.ceil((200 * 1024) / Buffer.byteLength(line)));
+    const bigBody = line.repeat(Math.ceil((100 * 1024) / Buffer.byteLength(line))).trimEnd();
+    const exact = 'x'.repeat(64 * 1024);
+    const root = project({
+      [`${S}/t__big@in.txt.snap`]: snap('input_file: crate/tests/in.txt', bigBody),
+      [`${S}/t__a_exact@exact.txt.snap`]: snap('input_file: crate/tests/exact.txt', 'e'),
+      'crate/tests/in.txt': `{"n": 1}\n---\n${big}`,
+      'crate/tests/exact.txt': exact,
+    });
+    const suite = await load(config(root, [{ name: 't', cases: ['t__*'] }]));
+    const [exactCase, bigCase] = suite.cases;
+    expect(bigCase!.input).toEqual({ path: 'crate/tests/in.txt', header: { n: 1 }, body: big });
+    expect(bigCase!.snapshot.body).toBe(bigBody);
+    expect(exactCase!.input!.body).toBe(exact);
+  });
 });
