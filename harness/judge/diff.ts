@@ -10,7 +10,16 @@
  * A missing final newline gets the standard `\ No newline at end of file` line.
  * A legend line at the end lists the marks used, only when there are any.
  */
-import { FILE_HEADERS_ONLY, formatPatch, structuredPatch } from 'diff';
+import { createRequire } from 'node:module';
+
+// `diff` is loaded on the first failing case, not at start-up: a green run never needs it, and
+// importing it cost ~20 ms of CPU in every `porter test`. Its CommonJS build is the same code and
+// can be loaded synchronously, as the judge is synchronous.
+const require = createRequire(import.meta.url);
+let diffLibrary: typeof import('diff') | undefined;
+function diffLib(): typeof import('diff') {
+  return (diffLibrary ??= require('diff') as typeof import('diff'));
+}
 
 export interface DiffOptions {
   expectedLabel?: string;
@@ -87,6 +96,7 @@ export function visibleDiff(expected: string, actual: string, options: DiffOptio
   const maxLines = options.maxLines ?? 200;
   // Bounded work per failing case, so a target that prints megabytes cannot stall a run.
   if (lineCount(expected) + lineCount(actual) > (options.maxInputLines ?? 20_000)) return tooLarge(expected, actual);
+  const { FILE_HEADERS_ONLY, formatPatch, structuredPatch } = diffLib();
   const patch = structuredPatch(
     options.expectedLabel ?? 'expected',
     options.actualLabel ?? 'actual',
