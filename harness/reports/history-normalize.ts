@@ -129,6 +129,13 @@ function normPhases(x: unknown): PhaseCounts[] {
   });
 }
 
+const CANONICAL: ReadonlySet<unknown> = new Set(CASE_STATUSES);
+
+function allCanonical(ids: Obj): boolean {
+  for (const id in ids) if (!CANONICAL.has(ids[id])) return false;
+  return true;
+}
+
 function normChanged(x: unknown): StatusChange[] {
   return objs(x)
     .filter((c) => typeof c.id === 'string')
@@ -146,6 +153,11 @@ function normStatuses(x: unknown, record: HistoryRecord): HistoryRecord['statuse
   if (!flat) {
     for (const [phase, ids] of Object.entries(x)) {
       if (!isObj(ids)) continue;
+      // The usual record needs no change: keep its object rather than copy 10,000 keys per record.
+      if (allCanonical(ids)) {
+        out[phase] = ids as Record<string, CaseStatus>;
+        continue;
+      }
       const m: Record<string, CaseStatus> = (out[phase] = {});
       for (const [id, s] of Object.entries(ids)) {
         const status = toStatus(s);

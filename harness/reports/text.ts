@@ -8,6 +8,10 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\u
 
 /** Replaces control characters (except \t and \n) with visible stand-ins; lone surrogates with U+FFFD. */
 export function visibleControls(text: string): string {
+  // Most texts have none: a test is cheaper than a replace that builds nothing.
+  CONTROL.lastIndex = 0;
+  if (!CONTROL.test(text)) return text;
+  CONTROL.lastIndex = 0;
   return text.replace(CONTROL, (ch) => {
     const code = ch.charCodeAt(0);
     if (code < 0x20) return String.fromCharCode(0x2400 + code); // ␀ … ␟
@@ -80,8 +84,16 @@ export function formatUsd(usd: number): string {
   return `$${usd.toFixed(2)}`;
 }
 
+/**
+ * `12,345`, as `toLocaleString('en-US')` writes it. Whole numbers are grouped by hand: the first
+ * `toLocaleString` call loads ICU's number formatting, ~25 ms of a `porter test`'s report.
+ */
 export function formatCount(n: number): string {
-  return n.toLocaleString('en-US');
+  if (!Number.isSafeInteger(n) || Object.is(n, -0)) return n.toLocaleString('en-US');
+  const digits = String(Math.abs(n));
+  let grouped = digits.slice(0, ((digits.length - 1) % 3) + 1);
+  for (let i = grouped.length; i < digits.length; i += 3) grouped += `,${digits.slice(i, i + 3)}`;
+  return n < 0 ? `-${grouped}` : grouped;
 }
 
 export function shortRev(rev: string | null): string {

@@ -73,8 +73,10 @@ export interface WrittenReports {
 /** Appends this run to `<dir>/history.jsonl` and regenerates `latest.md` and `index.html`. */
 export async function writeReports(dir: string, options: WriteReportsOptions): Promise<WrittenReports> {
   const files = paths(dir);
+  // `git rev-parse` runs in its own process while the history is read and parsed.
+  const revision = options.rev !== undefined ? options.rev : options.workspace ? gitRevision(options.workspace) : null;
   const { records, warnings } = readHistory(files.history);
-  const rev = options.rev !== undefined ? options.rev : options.workspace ? await gitRevision(options.workspace) : null;
+  const rev = await revision;
   const x = options.extra ?? {};
   const time = x.time ?? options.run?.startedAt ?? new Date().toISOString();
   const record = recordFromRun(options.run ?? null, lastResults(records), {
