@@ -185,24 +185,29 @@ async function readPhaseFiles(
  */
 async function findStrays(source: string, snapPaths: string[], matched: string[], headerSources: Array<string | undefined>): Promise<string[]> {
   const dirs = new Set<string>();
+  // Snapshots share a few folders: work each folder out once, not once per snapshot.
+  const folders = new Set<string>();
   for (const rel of snapPaths) {
+    const folder = rel.slice(0, rel.lastIndexOf('/') + 1);
+    if (folders.has(folder)) continue;
+    folders.add(folder);
     const dir = path.posix.dirname(rel);
     dirs.add(dir);
     dirs.add(path.posix.dirname(dir));
   }
-  for (const s of headerSources) if (s) dirs.add(path.posix.dirname(s));
+  for (const s of new Set(headerSources)) if (s) dirs.add(path.posix.dirname(s));
   const found = new Set(matched.filter((p) => STRAY.test(p)));
-  await Promise.all(
-    [...dirs].map(async (dir) => {
-      let names: string[];
-      try {
-        names = await fs.promises.readdir(path.join(source, dir));
-      } catch {
-        return;
-      }
-      for (const n of names) if (STRAY.test(n)) found.add(dir === '.' ? n : `${dir}/${n}`);
-    }),
-  );
+  // Listed synchronously: a snapshot folder can hold 10,000 names, and an asynchronous listing
+  // of it left the main thread idle for tens of milliseconds with nothing else to do.
+  for (const dir of dirs) {
+    let names: string[];
+    try {
+      names = fs.readdirSync(path.join(source, dir));
+    } catch {
+      continue;
+    }
+    for (const n of names) if (STRAY.test(n)) found.add(dir === '.' ? n : `${dir}/${n}`);
+  }
   return [...found].sort(compareIds);
 }
 
