@@ -7,7 +7,8 @@
 // (b) the stdio pool over N generated cases with a trivial echo worker  vs  the floor: the same
 //     request lines piped through the same worker, one in flight per worker, answers only counted
 // (c) `porter test` end to end (a fresh process: load N generated snapshots, run, judge, report)
-//     vs  `node bench/floor.mjs` (a fresh process piping the same requests)
+//     vs  `node bench/floor.mjs` (a fresh process piping the same requests); also with
+//     --no-report, to show what the history and the HTML/Markdown reports cost
 // Each is run --trials times ((a): four times as often), alternating with its floor. Times are
 // medians; a ratio is the median of the per-trial ratios (a trial and its floor run back to back,
 // so they share the machine's load — steadier than a ratio of medians on a busy machine), and
@@ -190,6 +191,7 @@ async function benchEndToEnd() {
   try {
     const { configPath, requestsPath } = writeGeneratedSuite(dir, CASES);
     const porterArgv = [porterBin, 'test', '--config', configPath, '--workers', String(WORKERS)];
+    const noReportArgv = [...porterArgv, '--no-report'];
     const floorArgv = [path.join(here, 'floor.mjs'), requestsPath, String(WORKERS), '--', process.execPath, echoWorker];
     // One untimed run checks the generated suite passes, so we time a real green run.
     const check = spawnSync(process.execPath, porterArgv, { cwd: dir, encoding: 'utf8', env: { ...process.env, CI: '1' } });
@@ -198,21 +200,26 @@ async function benchEndToEnd() {
       return null;
     }
     const porterMs = [];
+    const noReportMs = [];
     const floorMs = [];
     for (let t = 0; t < TRIALS; t++) {
       floorMs.push(await timeProcess(floorArgv, dir));
       porterMs.push(await timeProcess(porterArgv, dir));
+      noReportMs.push(await timeProcess(noReportArgv, dir));
     }
     const porter = median(porterMs);
     const floor = median(floorMs);
+    const noReport = median(noReportMs);
+    const noReportRatios = ratios(noReportMs, floorMs);
     return {
-      what: `porter test, ${CASES} generated cases, fresh process (load, run, judge, summary)  vs  floor.mjs in a fresh process`,
+      what: `porter test, ${CASES} generated cases, fresh process (load, run, judge, summary, reports)  vs  floor.mjs in a fresh process`,
       porterMs: round(porter),
       floorMs: round(floor),
       porterCasesPerSec: Math.round((CASES / porter) * 1000),
       floorCasesPerSec: Math.round((CASES / floor) * 1000),
       ...ratios(porterMs, floorMs),
-      trials: { porterMs: porterMs.map(round), floorMs: floorMs.map(round) },
+      noReport: { porterMs: round(noReport), porterCasesPerSec: Math.round((CASES / noReport) * 1000), ratio: noReportRatios.ratio, bestRatio: noReportRatios.bestRatio },
+      trials: { porterMs: porterMs.map(round), noReportMs: noReportMs.map(round), floorMs: floorMs.map(round) },
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -284,6 +291,7 @@ function printTable(r) {
   if (r.a) rows.push(['(a) load MiniJinja suite', `${r.a.porterMs} ms`, `${r.a.floorMs} ms`, `${r.a.ratio}×`, `${r.a.bestRatio}×`]);
   if (r.b) rows.push([`(b) stdio pool, ${CASES} cases`, `${r.b.porterMs} ms (${r.b.porterCasesPerSec}/s)`, `${r.b.floorMs} ms (${r.b.floorCasesPerSec}/s)`, `${r.b.ratio}×`, `${r.b.bestRatio}×`]);
   if (r.c) rows.push([`(c) porter test, ${CASES} cases`, `${r.c.porterMs} ms (${r.c.porterCasesPerSec}/s)`, `${r.c.floorMs} ms (${r.c.floorCasesPerSec}/s)`, `${r.c.ratio}×`, `${r.c.bestRatio}×`]);
+  if (r.c) rows.push([`    same, --no-report`, `${r.c.noReport.porterMs} ms (${r.c.noReport.porterCasesPerSec}/s)`, `${r.c.floorMs} ms`, `${r.c.noReport.ratio}×`, `${r.c.noReport.bestRatio}×`]);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   for (const row of rows) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('   '));
   console.log(`\ntimes: medians of ${TRIALS} trials ((a): ${TRIALS * 4}); ratio: median of per-trial ratios; best/best: fastest against fastest`);
