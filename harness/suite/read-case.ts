@@ -106,6 +106,38 @@ function toPosix(p: string): string {
   return p.split(path.sep).join('/');
 }
 
+/**
+ * `file` (relative, from a header or a snapshot's name) under `folder`: its absolute path, and
+ * its path relative to `source` with `/`. A plain relative path (no empty, `.` or `..` segment)
+ * under a normalised folder inside `source` needs no path arithmetic — that shortcut gives what
+ * `path.resolve` and `path.relative` give, for a fraction of their allocations per case.
+ */
+export function locate(source: string, folder: string, file: string, how: 'resolve' | 'join'): { abs: string; rel: string } {
+  if (path.sep === '/' && !UNPLAIN.test(file)) {
+    const inside = relativeFolder(source, folder);
+    if (inside !== null) return { abs: folder === '/' ? `/${file}` : `${folder}/${file}`, rel: inside === '' ? file : `${inside}/${file}` };
+  }
+  const abs = how === 'resolve' ? path.resolve(folder, file) : path.join(folder, file);
+  return { abs, rel: toPosix(path.relative(source, abs)) };
+}
+
+/** Empty, absolute, or with an empty, `.` or `..` segment. */
+const UNPLAIN = /^$|^\/|\/$|\/\/|(?:^|\/)\.\.?(?:\/|$)/;
+const folders = new Map<string, string | null>();
+
+/** `folder` relative to `source` when both are normalised absolute paths and `folder` is inside `source`; else null. */
+function relativeFolder(source: string, folder: string): string | null {
+  const key = `${source}\0${folder}`;
+  let inside = folders.get(key);
+  if (inside === undefined) {
+    const normal = (p: string) => path.isAbsolute(p) && path.normalize(p) === p && (p === '/' || !p.endsWith('/'));
+    const rel = normal(source) && normal(folder) ? path.relative(source, folder) : '..';
+    inside = rel === '..' || rel.startsWith('../') || path.isAbsolute(rel) ? null : rel;
+    folders.set(key, inside);
+  }
+  return inside;
+}
+
 /** `test_templates__vm@sub__file.txt` → `sub__file.txt` (insta writes `/` of the match path as `__`). */
 export function inputNameOf(id: string): string | null {
   const at = id.indexOf('@');
@@ -134,10 +166,10 @@ function buildCase(
 
   const headerFile = snap.header.input_file;
   if (headerFile) {
-    const abs = path.resolve(source, headerFile);
+    const { abs, rel } = locate(source, source, headerFile, 'resolve');
     const read = readText(abs);
     if (read.kind === 'error') return problem(read.message);
-    if (read.kind === 'text') return { case: withInput(base, read.text, toPosix(path.relative(source, abs)), 'input_file'), warnings: [] };
+    if (read.kind === 'text') return { case: withInput(base, read.text, rel, 'input_file'), warnings: [] };
   }
 
   const name = inputNameOf(id);
@@ -146,8 +178,7 @@ function buildCase(
     const names = name.includes('__') ? [name.replaceAll('__', '/'), name] : [name];
     for (const dir of phase.inputs) {
       for (const n of names) {
-        const abs = path.join(dir, n);
-        const rel = toPosix(path.relative(source, abs));
+        const { abs, rel } = locate(source, dir, n, 'join');
         tried.push(rel);
         const read = readText(abs);
         if (read.kind === 'missing') continue;
