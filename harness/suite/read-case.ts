@@ -127,6 +127,8 @@ const folders = new Map<string, string | null>();
 
 /** `folder` relative to `source` when both are normalised absolute paths and `folder` is inside `source`; else null. */
 function relativeFolder(source: string, folder: string): string | null {
+  // Nearly every call asks about the same pair as the last one; a map key would be built each time.
+  if (source === last.source && folder === last.folder) return last.inside;
   const key = `${source}\0${folder}`;
   let inside = folders.get(key);
   if (inside === undefined) {
@@ -135,8 +137,11 @@ function relativeFolder(source: string, folder: string): string | null {
     inside = rel === '..' || rel.startsWith('../') || path.isAbsolute(rel) ? null : rel;
     folders.set(key, inside);
   }
+  last = { source, folder, inside };
   return inside;
 }
+
+let last: { source?: string; folder?: string; inside: string | null } = { inside: null };
 
 /** `test_templates__vm@sub__file.txt` → `sub__file.txt` (insta writes `/` of the match path as `__`). */
 export function inputNameOf(id: string): string | null {
