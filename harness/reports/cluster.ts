@@ -3,19 +3,10 @@
  * cause instead of a hundred: ordinary output by its first differing line, error
  * snapshots by the differing facet and the expected error kind, faults by kind.
  */
-import type { Facet } from '../judge/types.js';
-import type { CaseStatus } from '../run/types.js';
+import type { FailureDetail } from './history-types.js';
 
 /** What clustering reads from a failing case; both CaseResult and FailureDetail fit. */
-export interface Clusterable {
-  id: string;
-  phase: string;
-  status: CaseStatus;
-  facet?: Facet;
-  reason?: string;
-  diff?: string;
-  expectedKind?: string;
-}
+export type Clusterable = Pick<FailureDetail, 'id' | 'phase' | 'status' | 'facet' | 'reason' | 'diff' | 'expectedKind'>;
 
 export interface Cluster<T extends Clusterable> {
   key: string;

@@ -3,19 +3,9 @@ import { killGroup, spawnInGroup, untrack } from './process-group.js';
 import { createRequestSerializer } from './request.js';
 import { DEFAULT_CONFIG_REF, checkCommand, describeSpawnError } from './start-check.js';
 import { StderrTail } from './stderr-tail.js';
-import type { TargetOutcome, TargetRequest, TargetRunner } from './types.js';
+import type { RunnerOptions, TargetOutcome, TargetRequest, TargetRunner } from './types.js';
 
-export interface ExecRunnerOptions {
-  command: string[];
-  cwd: string;
-  /** Cases run at the same time. */
-  workers: number;
-  timeoutMs: number;
-  /** Largest accepted stdout per case, in bytes. */
-  maxOutputBytes: number;
-  env?: NodeJS.ProcessEnv;
-  configRef?: string;
-}
+export type ExecRunnerOptions = RunnerOptions;
 
 /** How long to wait for pipes to drain after the process exited, when something outside its group holds them. */
 const DRAIN_FALLBACK_MS = 500;

@@ -5,17 +5,10 @@ import { parseResponse } from './response.js';
 import { DEFAULT_CONFIG_REF, describeEarlyExit, describeSpawnError } from './start-check.js';
 import { lastLines } from './stderr-tail.js';
 import { Worker, type Job, type WorkerEvents, type WorkerOptions } from './stdio-worker.js';
-import type { TargetOutcome, TargetRequest, TargetRunner } from './types.js';
+import type { RunnerOptions, TargetOutcome, TargetRequest, TargetRunner } from './types.js';
 
-export interface StdioPoolOptions {
-  command: string[];
-  cwd: string;
-  workers: number;
-  timeoutMs: number;
-  /** Largest accepted response line, in bytes (the JSON line, not the decoded output). */
-  maxOutputBytes: number;
-  /** The target's whole environment; defaults to Porter's own. */
-  env?: NodeJS.ProcessEnv;
+/** `maxOutputBytes` bounds the JSON response line, not the decoded output. */
+export interface StdioPoolOptions extends RunnerOptions {
   /** How long start() watches fresh workers for an immediate exit (default 200 ms). */
   startupGraceMs?: number;
   /** Crashes before any answer, in a row, after which the remaining cases are not run (default 3). */
@@ -28,8 +21,6 @@ export interface StdioPoolOptions {
   startupTimeoutMs?: number;
   /** How long close() lets workers exit after their stdin closes before SIGKILL (default 500 ms). */
   closeGraceMs?: number;
-  /** Names the setting in messages (default `target.command in porter.config.yaml`). */
-  configRef?: string;
 }
 
 /**

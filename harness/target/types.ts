@@ -37,3 +37,18 @@ export interface TargetRunner {
   run(request: TargetRequest): Promise<TargetOutcome>;
   close(): Promise<void>;
 }
+
+/** What every runner needs to start the target. */
+export interface RunnerOptions {
+  command: string[];
+  cwd: string;
+  /** Target processes (stdio) or cases (exec) at the same time. */
+  workers: number;
+  timeoutMs: number;
+  /** Largest accepted response line (stdio) or stdout (exec), in bytes. */
+  maxOutputBytes: number;
+  /** The target's whole environment; defaults to Porter's own. */
+  env?: NodeJS.ProcessEnv;
+  /** Names the setting in messages (default `target.command in porter.config.yaml`). */
+  configRef?: string;
+}
