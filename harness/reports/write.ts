@@ -3,7 +3,6 @@
  * rewrites `latest.md` and `index.html` atomically, so an interrupted run never leaves
  * a half-written report.
  */
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { RunResult } from '../run/types.js';
@@ -12,30 +11,12 @@ import { appendHistory, gitRevision, lastResults, readHistory, recordFromRun } f
 import { htmlFromView } from './html.js';
 import { markdownFromView } from './markdown.js';
 import { buildView } from './view.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 
 export const HISTORY_FILE = 'history.jsonl';
 export const MARKDOWN_FILE = 'latest.md';
 export const HTML_FILE = 'index.html';
 
-/** Writes through a temporary file in the same directory and a rename, flushed first. */
-export function writeFileAtomic(file: string, content: string): void {
-  const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true });
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);
-  try {
-    const fd = fs.openSync(tmp, 'w');
-    try {
-      fs.writeFileSync(fd, content);
-      fs.fsyncSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(tmp, file);
-  } catch (err) {
-    fs.rmSync(tmp, { force: true });
-    throw err;
-  }
-}
 
 export interface WriteReportsOptions {
   kind: 'test' | 'agent';

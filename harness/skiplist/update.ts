@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CaseResult, CaseStatus } from '../run/types.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { caseMatcher } from '../util/case-glob.js';
 import { isGlob, parseSkipLine, splitLines } from './line.js';
 
@@ -146,7 +146,7 @@ export async function updateSkipListFiles(pathOrDir: string, update: SkipListUpd
     const after = addBaseline(removeEntries(start, t.nowPass, t.known), t.add);
     if (after === (before ?? start)) continue;
     try {
-      await writeAtomically(file, after);
+      writeFileAtomic(file, after);
     } catch (e) {
       return { ok: false, message: `${file}: cannot write the skip-list file (${(e as NodeJS.ErrnoException).code ?? String(e)})` };
     }
@@ -165,18 +165,5 @@ async function isSingleFile(pathOrDir: string): Promise<boolean> {
     return !(await stat(pathOrDir)).isDirectory();
   } catch {
     return pathOrDir.endsWith('.txt');
-  }
-}
-
-/** Temp file in the same folder, then rename: a reader never sees half a skip-list. */
-export async function writeAtomically(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  try {
-    await writeFile(tmp, text, 'utf8');
-    await rename(tmp, file);
-  } catch (e) {
-    await unlink(tmp).catch(() => undefined);
-    throw e;
   }
 }

@@ -5,7 +5,8 @@ import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { readHistory } from '../../harness/reports/history.js';
 import { renderHtml } from '../../harness/reports/html.js';
-import { appendStepSummary, regenerateReports, writeFileAtomic, writeReports } from '../../harness/reports/write.js';
+import { appendStepSummary, regenerateReports, writeReports } from '../../harness/reports/write.js';
+import { writeFileAtomic } from '../../harness/util/atomic-write.js';
 import { AGENT_STATS, baseCases, bigRun, laterCases, makeRun } from './fixtures.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'porter-reports-'));
