@@ -20,6 +20,7 @@ import { computeStats, type RunStats } from './stats.js';
 import type { AgentBackend, SessionEntry, StopReason } from './types.js';
 import { isFailing, type KnownCase, type SuiteRunner } from './verdict.js';
 import { createGuard } from './workspace-guard.js';
+import { anthropicCredentialProblem } from './anthropic/secrets.js';
 
 /**
  * `porter agent` as a function: load and check everything, take the lock, open (or reopen)
@@ -113,9 +114,8 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
   if (o.phase !== undefined && !config.phases.some((p) => p.name === o.phase)) {
     return { ok: false, message: `--phase ${o.phase}: there is no such phase (phases: ${config.phases.map((p) => p.name).join(', ')})` };
   }
-  if (!o.createBackend && agent.backend === 'anthropic' && !env.ANTHROPIC_API_KEY && !env.ANTHROPIC_AUTH_TOKEN) {
-    return { ok: false, message: 'no API key: set ANTHROPIC_API_KEY for the built-in agent, or configure agent.backend: command to use another coding agent' };
-  }
+  const credentials = !o.createBackend && agent.backend === 'anthropic' ? anthropicCredentialProblem(undefined, env) : null;
+  if (credentials) return { ok: false, message: credentials };
   const ws = agent.workspace;
   if (!fs.existsSync(ws) || !fs.statSync(ws).isDirectory()) {
     return { ok: false, message: `the workspace ${ws} does not exist (agent.workspace in ${config.configPath}): create it or fix the path` };

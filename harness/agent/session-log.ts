@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SessionEntry, SessionEvent, SessionSink } from './types.js';
+import { knownSecrets, scrubSecrets } from './anthropic/secrets.js';
 
 /**
  * `.porter/sessions/<run>.jsonl`: one JSON line per step, appended and fsynced before
@@ -28,9 +29,6 @@ export interface OpenOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-const SECRET_VARS = ['ANTHROPIC_API_KEY', 'ANTHROPIC_AUTH_TOKEN'];
-const KEY_PATTERN = /sk-ant-[A-Za-z0-9_-]{4,}/g;
-const REDACTED = '[redacted]';
 
 export function sessionsDir(workspace: string): string {
   return path.join(workspace, '.porter', 'sessions');
@@ -48,15 +46,9 @@ export function newRunId(now: Date = new Date()): string {
 
 /** Returns a function that removes API keys from a serialized line. */
 export function makeScrubber(env: NodeJS.ProcessEnv = process.env, extra: string[] = []): (line: string) => string {
-  const values = [...SECRET_VARS.map((k) => env[k]), ...extra]
-    .filter((v): v is string => typeof v === 'string' && v.length >= 8)
-    // As it appears inside a JSON string.
-    .map((v) => JSON.stringify(v).slice(1, -1));
-  return (line) => {
-    let out = line;
-    for (const v of values) out = out.split(v).join(REDACTED);
-    return out.replace(KEY_PATTERN, REDACTED);
-  };
+  // As the values appear inside a JSON string.
+  const values = [...knownSecrets(undefined, env), ...extra].map((v) => JSON.stringify(v).slice(1, -1));
+  return (line) => scrubSecrets(line, values);
 }
 
 export interface ReadResult {

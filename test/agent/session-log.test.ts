@@ -2,7 +2,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
-import ts from 'typescript';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { latestSession, newRunId, openSession, readSession, sessionPath } from '../../harness/agent/session-log.js';
 
@@ -31,11 +30,9 @@ describe('session log', () => {
 
   it('each entry is on disk when append returns, even if the process dies right after', () => {
     // A real process appends and is then killed with SIGKILL; its entries must survive.
-    // Node 20 cannot load TypeScript, so the module is transpiled for the child.
-    const source = fs.readFileSync(path.resolve('harness/agent/session-log.ts'), 'utf8');
-    const js = ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
-    const mod = path.join(ws, 'session-log.mjs');
-    fs.writeFileSync(mod, js);
+    // Node 20 cannot load TypeScript: the child uses the build of the current sources
+    // (test/global-setup.ts builds dist/ before the tests).
+    const mod = path.resolve(import.meta.dirname, '../../dist/harness/agent/session-log.js');
     const script = `
       import { openSession } from ${JSON.stringify(mod)};
       const s = openSession(${JSON.stringify(ws)}, 'crash');

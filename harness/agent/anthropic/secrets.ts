@@ -1,6 +1,7 @@
 /** Keeps API keys out of the session log and error messages, whatever a server or proxy echoes back. */
 
-const KEY_PATTERN = /sk-ant-[A-Za-z0-9_-]{6,}/g;
+// Anthropic keys by shape, whatever variable they came from.
+const KEY_PATTERN = /sk-ant-[A-Za-z0-9_-]{4,}/g;
 
 export function scrubSecrets(text: string, secrets: readonly (string | undefined)[]): string {
   let out = text;
@@ -22,5 +23,5 @@ export function knownSecrets(apiKey: string | undefined, env: NodeJS.ProcessEnv 
  */
 export function anthropicCredentialProblem(apiKey: string | undefined, env: NodeJS.ProcessEnv = process.env): string | null {
   if (apiKey || env.ANTHROPIC_API_KEY || env.ANTHROPIC_AUTH_TOKEN) return null;
-  return 'The built-in agent needs an Anthropic API key: set ANTHROPIC_API_KEY (or use `agent.backend: command` with another coding agent).';
+  return 'no API key: set ANTHROPIC_API_KEY for the built-in agent, or configure agent.backend: command to use another coding agent';
 }
