@@ -2,8 +2,9 @@ import type { PorterConfig } from '../config/types.js';
 import type { AgentSkip, AgentStats, AgentTotals, TamperEvent } from '../reports/history-types.js';
 import type { RunResult } from '../run/types.js';
 import type { Figures, RunStats } from './stats.js';
-import type { SessionEntry, StopReason } from './types.js';
-import type { Verdict } from './verdict.js';
+import type { SessionEntry } from './types.js';
+import type { StopReason } from '../reports/usage.js';
+import type { SuiteVerdict } from './verdict.js';
 
 /**
  * What an agent run contributes to reports/: its final verdict as a run result, its stats in
@@ -18,7 +19,7 @@ export interface AgentReport {
 }
 
 export function agentReport(args: {
-  verdict: Verdict;
+  verdict: SuiteVerdict;
   stats: RunStats;
   entries: readonly SessionEntry[];
   stop: { reason: StopReason; detail: string };

@@ -1,5 +1,6 @@
 import { costOf, lookup, ratesFor, type PriceTable } from './pricing.js';
-import { ZERO_USAGE, type BudgetGate, type SessionEntry, type StopReason, type Usage } from './types.js';
+import { type BudgetGate, type SessionEntry } from './types.js';
+import { addUsage, ZERO_USAGE, type StopReason, type Usage } from '../reports/usage.js';
 
 /**
  * The run's spending: totals from every response, and the gate each request passes.
@@ -51,10 +52,6 @@ export interface BudgetOptions extends BudgetLimits {
   initial?: BudgetTotals;
   /** Working time of earlier segments of this run (before a crash), counted against `maxHours`. */
   priorMs?: number;
-}
-
-export function addUsage(a: Usage, b: Usage): Usage {
-  return { input: a.input + b.input, output: a.output + b.output, cacheRead: a.cacheRead + b.cacheRead, cacheWrite: a.cacheWrite + b.cacheWrite };
 }
 
 export function emptyTotals(): BudgetTotals {

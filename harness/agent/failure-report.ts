@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CaseResult } from '../run/types.js';
-import { countsLine, isFailing, type Verdict } from './verdict.js';
+import { type SuiteVerdict } from './verdict.js';
+import { countsLine, isFailing } from '../judge/case-status.js';
 
 /**
  * The long form behind a task message: every failing case with its reason, input and
@@ -45,8 +46,8 @@ export function caseDetail(sourceRoot: string, c: CaseResult, maxInputChars: num
   return lines.join('\n');
 }
 
-export function writeFailureReport(file: string, v: Verdict, sourceRoot: string, iteration: number): void {
-  const failing = v.cases.filter(isFailing);
+export function writeFailureReport(file: string, v: SuiteVerdict, sourceRoot: string, iteration: number): void {
+  const failing = v.cases.filter((c) => isFailing(c.status));
   const parts = [`# Failing cases after iteration ${iteration}`, '', countsLine(v.phases), ''];
   if (v.targetError) parts.push(`The target did not start: ${v.targetError}`, '');
   else if (failing.length === 0) parts.push('No failures.');

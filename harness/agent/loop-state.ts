@@ -1,4 +1,5 @@
-import type { SessionEntry, StopReason } from './types.js';
+import type { SessionEntry } from './types.js';
+import type { StopReason } from '../reports/usage.js';
 
 /**
  * The loop's memory, derived from the session log by one reducer. The live loop appends an

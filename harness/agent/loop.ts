@@ -12,8 +12,10 @@ import type { SessionFile } from './session-log.js';
 import { acceptWrites, restoreChanges, snapshotProtectedFiles, type ProtectedSnapshot } from './tamper.js';
 import type { WorkspaceGuard } from './workspace-guard.js';
 import { buildSeed, buildTaskMessage, shownPath, summaryRequest } from './task-message.js';
-import type { AgentBackend, IterationResult, SessionEvent, StopReason } from './types.js';
-import { countsLine, isFailing, passingIds, phaseCounts, phaseDone, runVerdict, type KnownCase, type SuiteRunner, type Verdict } from './verdict.js';
+import type { AgentBackend, IterationResult, SessionEvent } from './types.js';
+import type { StopReason } from '../reports/usage.js';
+import { passingIds, phaseCounts, phaseDone, runVerdict, type KnownCase, type SuiteRunner, type SuiteVerdict } from './verdict.js';
+import { countsLine, isFailing } from '../judge/case-status.js';
 
 /**
  * The loop: verdict → phase → task → agent → the harness's own verdict → ratchet, until
@@ -44,7 +46,7 @@ export interface LoopDeps {
 export interface LoopResult {
   reason: StopReason;
   detail: string;
-  verdict: Verdict;
+  verdict: SuiteVerdict;
 }
 
 const NOTES_FILE = 'notes.md';
@@ -69,16 +71,16 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
   const order = d.startPhase ? [...phaseNames.slice(phaseNames.indexOf(d.startPhase)), ...phaseNames.slice(0, phaseNames.indexOf(d.startPhase))] : phaseNames;
 
   let report = failureReportPath(ws, state.iteration);
-  let latest: Verdict | null = null;
+  let latest: SuiteVerdict | null = null;
   let photo: ProtectedSnapshot | null = null;
   const tools = createLoopTools({
     config, agent, known: d.known, runSuite: d.runSuite, guard: d.guard,
     log,
     iteration: () => state.iteration,
-    failingIds: () => new Set((latest?.cases ?? []).filter(isFailing).map((c) => c.id)),
+    failingIds: () => new Set((latest?.cases ?? []).filter((c) => isFailing(c.status)).map((c) => c.id)),
     harnessWrote: (files) => photo && acceptWrites(photo, files),
   });
-  async function test(iteration: number, phase: string, baseline: boolean): Promise<Verdict> {
+  async function test(iteration: number, phase: string, baseline: boolean): Promise<SuiteVerdict> {
     const v = await runVerdict(d.runSuite, config, d.known);
     latest = v;
     report = failureReportPath(ws, iteration);
@@ -93,7 +95,7 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
   }
 
   /** Carries out what the last test run decided: commit the gain, or reset to green. */
-  async function settle(iteration: number, phase: string, v: Verdict | null): Promise<Verdict | null> {
+  async function settle(iteration: number, phase: string, v: SuiteVerdict | null): Promise<SuiteVerdict | null> {
     if (state.pending === 'commit') {
       const gained = (state.lastPassing ?? []).filter((id) => !(state.greenPassing ?? []).includes(id));
       const t = state.lastTest;
@@ -161,7 +163,7 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
   }
 
   /** Runs an open iteration to its end and concludes it: a work iteration with a verdict, a summary with its text. */
-  async function finish(open: OpenIteration, current: Verdict | null): Promise<{ verdict: Verdict | null; stop: { reason: StopReason; detail: string } | null }> {
+  async function finish(open: OpenIteration, current: SuiteVerdict | null): Promise<{ verdict: SuiteVerdict | null; stop: { reason: StopReason; detail: string } | null }> {
     const result = await iterate(open);
     if (open.kind === 'summary') {
       const text = result.finalText.trim() || `(no summary: the agent stopped with "${result.stop}"${result.error ? `: ${result.error}` : ''})`;
@@ -169,14 +171,14 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
       say(`phase ${open.phase} done · summary written`);
       return { verdict: current, stop: ratchetStop(result, d.budget) };
     }
-    let v: Verdict | null = await test(open.iteration, open.phase, false);
+    let v: SuiteVerdict | null = await test(open.iteration, open.phase, false);
     const c = phaseCounts(v, open.phase);
     say(`iteration ${open.iteration} · ${open.phase} ${c.pass}/${c.total} · ${countsLine(v.phases)} · $${d.budget.totals().costUsd.toFixed(2)}${state.regressions.length ? ` · ${state.regressions.length} regression(s)` : ''}`);
     v = await settle(open.iteration, open.phase, v);
     return { verdict: v, stop: ratchetStop(result, d.budget) };
   }
 
-  async function stop(reason: StopReason, detail: string, v: Verdict): Promise<LoopResult> {
+  async function stop(reason: StopReason, detail: string, v: SuiteVerdict): Promise<LoopResult> {
     let verdict = v;
     const dirty = await dirtyPaths(ws);
     if (dirty.length > 0 && state.greenRev) {
@@ -212,7 +214,7 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
     return fromFile ? [...out, fromFile] : out;
   }
 
-  function pickPhase(v: Verdict): string | null {
+  function pickPhase(v: SuiteVerdict): string | null {
     if (state.regressions.length > 0 && state.phase) return state.phase;
     return order.find((p) => !phaseDone(v, p)) ?? null;
   }
@@ -231,7 +233,7 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
   }
 
   // A ratchet step or an iteration that a crash cut short comes first.
-  let verdict: Verdict | null = await settle(state.iteration, state.phase ?? order[0]!, null);
+  let verdict: SuiteVerdict | null = await settle(state.iteration, state.phase ?? order[0]!, null);
   if (state.open) {
     say(`resuming iteration ${state.open.iteration} (${state.open.kind}, phase ${state.open.phase})`);
     const r = await finish(state.open, verdict);
@@ -259,7 +261,7 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
 
     const iteration = state.iteration + 1;
     const fresh = state.fresh || state.phase !== phase;
-    const regressions = verdict.cases.filter((c) => state.regressions.includes(c.id) && isFailing(c));
+    const regressions = verdict.cases.filter((c) => state.regressions.includes(c.id) && isFailing(c.status));
     const message = buildTaskMessage({
       config, iteration, phase, verdict, regressions,
       triesLeft: Math.max(0, agent.resetAfter - state.tries - 1),

@@ -1,4 +1,4 @@
-import type { Usage } from './types.js';
+import type { Usage } from '../reports/usage.js';
 
 /**
  * What a response costs: the usage the API reports times a per-model price table, in USD

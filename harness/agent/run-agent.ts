@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/load.js';
 import { runSuite as realRunSuite } from '../run/run-suite.js';
-import type { PhaseSummary } from '../run/types.js';
+import type { PhaseSummary } from '../judge/case-status.js';
 import { loadSuite } from '../suite/load-suite.js';
 import { readAgentConfig, type AgentConfig, type AgentLimits } from './agent-config.js';
 import { createAnthropicBackend } from './anthropic/backend.js';
@@ -17,8 +17,10 @@ import { protectedAreas, protectedEntries } from './protected-paths.js';
 import { latestSession, newRunId, openSession, readSession, sessionPath } from './session-log.js';
 import { agentReport, publishAgentReport } from './agent-report.js';
 import { computeStats, type RunStats } from './stats.js';
-import type { AgentBackend, SessionEntry, StopReason } from './types.js';
-import { isFailing, type KnownCase, type SuiteRunner } from './verdict.js';
+import type { AgentBackend, SessionEntry } from './types.js';
+import type { StopReason } from '../reports/usage.js';
+import { type KnownCase, type SuiteRunner } from './verdict.js';
+import { isFailing } from '../judge/case-status.js';
 import { createGuard } from './workspace-guard.js';
 import { anthropicCredentialProblem } from './anthropic/secrets.js';
 
@@ -200,7 +202,7 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
     }
     return {
       ok: true, status: result.reason, detail: result.detail, run: runId, sessionFile: session.file,
-      phases: result.verdict.phases, failing: result.verdict.cases.filter(isFailing).map((c) => c.id),
+      phases: result.verdict.phases, failing: result.verdict.cases.filter((c) => isFailing(c.status)).map((c) => c.id),
       summaries: replay(final, settings).summaries, stats,
     };
   } catch (e) {

@@ -1,5 +1,5 @@
-import { addUsage } from './budget.js';
-import { ZERO_USAGE, type SessionEntry, type StopReason, type Usage } from './types.js';
+import { type SessionEntry } from './types.js';
+import { addUsage, ZERO_USAGE, type StopReason, type Usage } from '../reports/usage.js';
 
 /**
  * The figures of the MiniJinja write-up — wall time, messages, human prompts, tool calls,

@@ -4,7 +4,8 @@ import type { PorterConfig } from '../config/types.js';
 import { clusterFailures } from '../reports/cluster.js';
 import type { CaseResult } from '../run/types.js';
 import { caseDetail, fence, readInput } from './failure-report.js';
-import { countsLine, isFailing, phaseCounts, type Verdict } from './verdict.js';
+import { phaseCounts, type SuiteVerdict } from './verdict.js';
+import { countsLine, isFailing } from '../judge/case-status.js';
 
 /**
  * What the agent is told. The seed is the stable prefix of a phase's conversation (cached
@@ -26,7 +27,7 @@ export interface TaskInput {
   config: PorterConfig;
   iteration: number;
   phase: string;
-  verdict: Verdict;
+  verdict: SuiteVerdict;
   /** Cases that passed at the last green commit and fail now. */
   regressions: CaseResult[];
   triesLeft: number;
@@ -106,7 +107,7 @@ export function buildTaskMessage(t: TaskInput): string {
     if (examples.length > 0) parts.push(`Cases of "${phase}" (${c.total} in all; the snapshot holds the expected output after its header):`);
     for (const x of examples) parts.push(exampleCase(t.config.source, x));
   } else {
-    const failing = v.cases.filter((x) => x.phase === phase && isFailing(x));
+    const failing = v.cases.filter((x) => x.phase === phase && isFailing(x.status));
     const clusters = clusterFailures(failing.map((x) => ({ ...x, ...(x.expectedFacets?.kind ? { expectedKind: x.expectedFacets.kind } : {}) })));
     const maxClusters = t.maxClusters ?? 15;
     const examples = t.examples ?? 3;

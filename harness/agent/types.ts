@@ -2,16 +2,7 @@
  * Contracts between the agent loop (harness/agent/loop*), the workspace side
  * (tools, guard, git, session log, budget) and the backends (Anthropic, command).
  */
-
-/** Token usage as the Messages API reports it, summed. */
-export interface Usage {
-  input: number;
-  output: number;
-  cacheRead: number;
-  cacheWrite: number;
-}
-
-export const ZERO_USAGE: Usage = { input: 0, output: 0, cacheRead: 0, cacheWrite: 0 };
+import type { StopReason, Usage } from '../reports/usage.js';
 
 /** What a tool call returns to the model. A failure is a result the model sees, never a thrown error. */
 export interface ToolResult {
@@ -69,8 +60,6 @@ export type SessionEvent =
   | { type: 'phase-summary'; phase: string; summary: string }
   | { type: 'note'; iteration: number; text: string; from: 'flag' | 'notes.md' }
   | { type: 'stop'; reason: StopReason; detail: string };
-
-export type StopReason = 'all-pass' | 'budget' | 'stall' | 'max-iterations' | 'max-hours' | 'max-tokens' | 'error' | 'interrupted';
 
 /** Appends entries durably; the only writer of a session file. */
 export interface SessionSink {

@@ -1,7 +1,7 @@
 import type { PorterConfig } from '../config/types.js';
-import { summarizePhases } from '../run/summarize.js';
+import { countsLine, isFailing, summarizePhases, type PhaseSummary } from '../judge/case-status.js';
 import type { RunOptions, RunOutcome } from '../run/run-suite.js';
-import type { CaseResult, CaseStatus, PhaseSummary } from '../run/types.js';
+import type { CaseResult } from '../run/types.js';
 
 /**
  * The harness's verdict on the workspace, as the loop reads it. A target that cannot
@@ -11,7 +11,7 @@ import type { CaseResult, CaseStatus, PhaseSummary } from '../run/types.js';
 
 export type SuiteRunner = (config: PorterConfig, options?: RunOptions) => Promise<RunOutcome>;
 
-export interface Verdict {
+export interface SuiteVerdict {
   cases: CaseResult[];
   phases: PhaseSummary[];
   /** Set when the target did not start: why. */
@@ -25,20 +25,14 @@ export interface KnownCase {
   snapshotPath: string;
 }
 
-const FAILING: ReadonlySet<CaseStatus> = new Set(['fail', 'timeout', 'crash', 'error']);
-
-export function isFailing(c: CaseResult): boolean {
-  return FAILING.has(c.status);
-}
-
 /** Passing as the ratchet counts it: the case matches, whether or not it is skip-listed. */
 export function passingIds(cases: readonly CaseResult[]): string[] {
   return cases.filter((c) => c.rawStatus === 'pass').map((c) => c.id).sort();
 }
 
 /** A phase is done when none of its cases fails (skip-listed failures are parked, not failing). */
-export function phaseDone(v: Verdict, phase: string): boolean {
-  return !v.cases.some((c) => c.phase === phase && isFailing(c));
+export function phaseDone(v: SuiteVerdict, phase: string): boolean {
+  return !v.cases.some((c) => c.phase === phase && isFailing(c.status));
 }
 
 export async function runVerdict(
@@ -46,7 +40,7 @@ export async function runVerdict(
   config: PorterConfig,
   known: readonly KnownCase[],
   options: RunOptions = {},
-): Promise<Verdict> {
+): Promise<SuiteVerdict> {
   const started = Date.now();
   const r = await run(config, options);
   if (r.ok) return { cases: r.result.cases, phases: r.result.phases, durationMs: r.result.durationMs };
@@ -58,16 +52,11 @@ export async function runVerdict(
   return { cases, phases, targetError: r.message, durationMs: Date.now() - started };
 }
 
-/** `lexer 13/13, parser 5/14, runtime 0/15` (skip-listed cases count as neither). */
-export function countsLine(phases: readonly PhaseSummary[]): string {
-  return phases.map((p) => `${p.phase} ${p.pass + p.unexpectedPass}/${p.total - p.skip}`).join(', ');
-}
-
-export function phaseCounts(v: Verdict, phase: string): { pass: number; total: number; skip: number; fail: number } {
+export function phaseCounts(v: SuiteVerdict, phase: string): { pass: number; total: number; skip: number; fail: number } {
   const of = v.cases.filter((c) => c.phase === phase);
   const skip = of.filter((c) => c.status === 'skip').length;
   const pass = of.filter((c) => c.rawStatus === 'pass').length;
-  return { pass, total: of.length, skip, fail: of.filter(isFailing).length };
+  return { pass, total: of.length, skip, fail: of.filter((c) => isFailing(c.status)).length };
 }
 
 function firstLines(text: string, max: number): string {
@@ -76,14 +65,14 @@ function firstLines(text: string, max: number): string {
 }
 
 /** What `run_tests` returns to the model: counts, then the failures, briefly. */
-export function compactVerdict(v: Verdict, opts: { maxIds?: number; maxDiffLines?: number } = {}): string {
+export function compactVerdict(v: SuiteVerdict, opts: { maxIds?: number; maxDiffLines?: number } = {}): string {
   const maxIds = opts.maxIds ?? 25;
   const out = [`${countsLine(v.phases)} (passing/total, skip-listed cases left out)`];
   if (v.targetError) {
     out.push(`The target did not start: ${v.targetError}`);
     return out.join('\n');
   }
-  const failing = v.cases.filter(isFailing);
+  const failing = v.cases.filter((c) => isFailing(c.status));
   if (failing.length === 0) {
     out.push('No failures.');
     return out.join('\n');

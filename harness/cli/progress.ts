@@ -1,4 +1,5 @@
-import type { CaseResult, CaseStatus } from '../run/types.js';
+import type { CaseResult } from '../run/types.js';
+import type { CaseStatus } from '../judge/case-status.js';
 
 export interface Progress {
   onCase(result: CaseResult, done: number, total: number): void;

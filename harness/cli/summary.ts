@@ -1,5 +1,5 @@
-import type { CaseResult, PhaseSummary, RunResult } from '../run/types.js';
-import { totalSummary } from '../run/summarize.js';
+import type { CaseResult, RunResult } from '../run/types.js';
+import { isFailing, totalSummary, type PhaseSummary } from '../judge/case-status.js';
 
 const COLUMNS: Array<[keyof PhaseSummary, string]> = [
   ['total', 'cases'],
@@ -26,11 +26,9 @@ export function renderSummaryTable(phases: readonly PhaseSummary[]): string {
   return lines.join('\n') + '\n';
 }
 
-const FAILING = new Set(['fail', 'timeout', 'crash', 'error']);
-
 /** The first few failures in full, so the first screen of output says what to fix. */
 export function renderFirstFailures(result: RunResult, limit: number, maxDiffLines = 40): string {
-  const failing = result.cases.filter((c) => FAILING.has(c.status));
+  const failing = result.cases.filter((c) => isFailing(c.status));
   if (failing.length === 0) return '';
   const out: string[] = [];
   for (const c of failing.slice(0, limit)) out.push(renderFailure(c, maxDiffLines));

@@ -5,7 +5,7 @@ import { writeOutput } from './output-file.js';
 import { createProgress } from './progress.js';
 import { renderClosingLine, renderFirstFailures, renderNotices, renderSummaryTable } from './summary.js';
 import { runSuite } from '../run/run-suite.js';
-import { allRequiredPass } from '../run/summarize.js';
+import { allRequiredPass } from '../judge/case-status.js';
 import { publishTestReports } from './publish-reports.js';
 
 export const TEST_HELP = `Usage: porter test [options]

@@ -14,8 +14,7 @@
  * markers. Only the first line, so that a template whose normal output happens to contain
  * `!!!ERROR!!!` further down is not mistaken for an error.
  */
-import type { TargetError } from '../target/types.js';
-import type { ErrorFacets } from './types.js';
+import type { ErrorFacets, ReportedError } from './types.js';
 
 /** The marker the text starts with (first non-blank line), or undefined. */
 export function errorMarkerOf(text: string, markers: readonly string[]): string | undefined {
@@ -41,7 +40,7 @@ export function parseErrorFacets(text: string, markers: readonly string[]): Erro
 }
 
 /** Facets of a structured error from the target's response. */
-export function facetsFromResponse(error: TargetError, marker?: string): ErrorFacets {
+export function facetsFromResponse(error: ReportedError, marker?: string): ErrorFacets {
   const facets: ErrorFacets = { source: 'response' };
   if (marker !== undefined) facets.marker = marker;
   if (error.kind !== undefined && error.kind !== '') facets.kind = error.kind;

@@ -21,12 +21,11 @@
  */
 import type { MatchLevel, NormalizeRule } from '../config/types.js';
 import { instaContentsMatch, normalizeSnapshotText } from '../suite/insta-compare.js';
-import type { TargetError } from '../target/types.js';
 import { firstDifferingLine, quote, visibleDiff } from './diff.js';
 import { errorMarkerOf, facetsFromResponse, kindNames, kindsMatch, normalizeKind, parseErrorFacets } from './error-facets.js';
 import { applyNormalizeRules, compiledRulesFor } from './normalize.js';
 import { messageSimilarity } from './similarity.js';
-import type { ErrorFacets, Facet, MatchHow, Verdict } from './types.js';
+import type { ErrorFacets, Facet, MatchHow, CaseVerdict, ReportedError } from './types.js';
 
 export interface JudgeArgs {
   /** The snapshot body. */
@@ -34,7 +33,7 @@ export interface JudgeArgs {
   /** The target's output. */
   actual: string;
   /** The structured error from the target's response, when it sent one. */
-  actualError?: TargetError;
+  actualError?: ReportedError;
   level: MatchLevel;
   markers: string[];
   /** Minimum message similarity (0..1) at `kind+line+message`. */
@@ -44,7 +43,7 @@ export interface JudgeArgs {
   override?: { body: string; reason: string };
 }
 
-export function judgeCase(args: JudgeArgs): Verdict {
+export function judgeCase(args: JudgeArgs): CaseVerdict {
   const override = args.protectedCase ? undefined : args.override;
   const level: MatchLevel = args.protectedCase ? 'exact' : args.level;
   const expectedText = override ? override.body : args.expected;
@@ -62,7 +61,7 @@ export function judgeCase(args: JudgeArgs): Verdict {
 
   const shownExpected = normalizeSnapshotText(expected);
   const shownActual = normalizeSnapshotText(actual);
-  const fail = (facet: Facet, reason: string, extra: Partial<Extract<Verdict, { pass: false }>> = {}): Verdict => ({
+  const fail = (facet: Facet, reason: string, extra: Partial<Extract<CaseVerdict, { pass: false }>> = {}): CaseVerdict => ({
     pass: false,
     facet,
     reason: override ? `${reason} (against the override)` : reason,
@@ -113,7 +112,7 @@ export function judgeCase(args: JudgeArgs): Verdict {
 }
 
 /** The actual's facets, or null when it is not an error at all (no marker, no response error). */
-function actualFacetsOf(actual: string, markers: readonly string[], error: TargetError | undefined): ErrorFacets | null {
+function actualFacetsOf(actual: string, markers: readonly string[], error: ReportedError | undefined): ErrorFacets | null {
   const fromText = parseErrorFacets(actual, markers);
   if (!error) return fromText;
   const facets = facetsFromResponse(error, fromText?.marker);
@@ -128,7 +127,7 @@ function actualFacetsOf(actual: string, markers: readonly string[], error: Targe
   return facets;
 }
 
-function cleanError(error: TargetError, clean: (text: string) => string): TargetError {
+function cleanError(error: ReportedError, clean: (text: string) => string): ReportedError {
   return error.message === undefined ? error : { ...error, message: clean(error.message) };
 }
 

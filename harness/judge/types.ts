@@ -16,12 +16,19 @@ export interface ErrorFacets {
   source: 'debug' | 'display' | 'response' | 'marker-only';
 }
 
+/** An error as the target reported it in its response, preferred over parsing the output. */
+export interface ReportedError {
+  kind?: string;
+  message?: string;
+  line?: number;
+}
+
 export type Facet = 'marker' | 'kind' | 'line' | 'message' | 'output';
 
 /** How a passing case matched. */
 export type MatchHow = 'exact' | 'normalized' | 'fuzzy' | 'override';
 
-export type Verdict =
+export type CaseVerdict =
   | {
       pass: true;
       how: MatchHow;

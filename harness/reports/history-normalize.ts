@@ -3,8 +3,8 @@
  * Older records lack fields (filled with defaults) or use older shapes (phases keyed by
  * name, a flat id → status map); newer ones load best-effort with their extra fields ignored.
  */
-import { CASE_STATUSES, type CaseStatus } from '../run/types.js';
-import type { StopReason } from '../agent/types.js';
+import { CASE_STATUSES, type CaseStatus } from '../judge/case-status.js';
+import type { StopReason } from './usage.js';
 import {
   HISTORY_VERSION,
   type AgentStats,

@@ -3,9 +3,10 @@
  * `porter agent` run. Reports (Markdown, HTML) are rendered from these records alone,
  * so a record carries everything they show, bounded in size.
  */
-import type { StopReason, Usage } from '../agent/types.js';
+import type { StopReason, Usage } from './usage.js';
 import type { Facet } from '../judge/types.js';
-import type { CaseStatus, PhaseSummary, StaleSkip } from '../run/types.js';
+import type { CaseStatus, PhaseSummary } from '../judge/case-status.js';
+import type { StaleSkip } from '../skiplist/skiplist.js';
 
 export const HISTORY_VERSION = 1;
 
@@ -56,7 +57,7 @@ export interface TamperEvent {
 }
 
 /** A case on the skip-list in this record (status `skip` or `unexpected-pass`). */
-export interface SkipEntry {
+export interface SkippedCase {
   id: string;
   phase: string;
   reason: string;
@@ -106,7 +107,7 @@ export interface HistoryRecord {
   partial?: boolean;
   agent?: AgentStats;
   tamper?: TamperEvent[];
-  skips?: SkipEntry[];
+  skips?: SkippedCase[];
   overrides?: OverrideEntry[];
   agentSkips?: AgentSkip[];
   /** Failing cases, then skipped ones (their diffs show why they are parked); bounded. */

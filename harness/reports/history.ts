@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { execFile } from 'node:child_process';
-import type { CaseResult, CaseStatus, RunResult } from '../run/types.js';
+import type { CaseResult, RunResult } from '../run/types.js';
+import { countCase, emptySummary, isFailing, isSkipListed, type CaseStatus } from '../judge/case-status.js';
 import {
   DEFAULT_LIMITS,
   HISTORY_VERSION,
@@ -17,7 +18,7 @@ import {
   type HistoryRecord,
   type OverrideEntry,
   type PhaseCounts,
-  type SkipEntry,
+  type SkippedCase,
   type StatusChange,
   type TamperEvent,
 } from './history-types.js';
@@ -37,16 +38,6 @@ export interface RecordExtra {
   tamper?: TamperEvent[];
   agentSkips?: AgentSkip[];
   limits?: Partial<DetailLimits>;
-}
-
-const FAILING: ReadonlySet<CaseStatus> = new Set(['fail', 'timeout', 'crash', 'error']);
-
-export function isFailing(status: CaseStatus | null): boolean {
-  return status !== null && FAILING.has(status);
-}
-
-export function isPassing(status: CaseStatus | null): boolean {
-  return status === 'pass' || status === 'unexpected-pass';
 }
 
 /** The last record that carries test results: the one to diff the next run against. */
@@ -118,10 +109,10 @@ function resultsPart(result: RunResult, previous: HistoryRecord | null, partial:
   const carried = (list: Array<{ id: string }> | undefined, keep: (s: CaseStatus) => boolean) =>
     partial ? (list ?? []).filter((e) => !ran.has(e.id) && keep(prev.get(e.id)?.status ?? 'pass')) : [];
 
-  const skips: SkipEntry[] = result.cases
-    .filter((c) => c.status === 'skip' || c.status === 'unexpected-pass')
-    .map((c) => ({ id: c.id, phase: c.phase, reason: c.skipReason ?? '', status: c.status as SkipEntry['status'] }));
-  skips.push(...(carried(previous?.skips, (s) => s === 'skip' || s === 'unexpected-pass') as SkipEntry[]));
+  const skips: SkippedCase[] = result.cases
+    .filter((c) => isSkipListed(c.status))
+    .map((c) => ({ id: c.id, phase: c.phase, reason: c.skipReason ?? '', status: c.status as SkippedCase['status'] }));
+  skips.push(...(carried(previous?.skips, isSkipListed) as SkippedCase[]));
 
   const overrides: OverrideEntry[] = result.cases
     .filter((c) => c.overrideReason !== undefined)
@@ -182,22 +173,13 @@ function mergePhaseCounts(result: RunResult, previous: HistoryRecord | null, sta
   const fromPrev = new Map((previous?.phases ?? []).map((p) => [p.phase, p]));
   const order = [...new Set([...(previous?.phases ?? []).map((p) => p.phase), ...result.phases.map((p) => p.phase)])];
   return order.map((phase) => {
-    const counts = countStatuses(phase, Object.values(statuses[phase] ?? {}));
+    const counts = emptySummary(phase);
+    for (const status of Object.values(statuses[phase] ?? {})) countCase(counts, status);
     const how = fromRun.get(phase) ?? fromPrev.get(phase);
     counts.overrides = how?.overrides ?? 0;
     counts.fuzzy = how?.fuzzy ?? 0;
     return counts;
   });
-}
-
-export function countStatuses(phase: string, statuses: Iterable<CaseStatus>): PhaseCounts {
-  const c: PhaseCounts = { phase, total: 0, pass: 0, fail: 0, skip: 0, unexpectedPass: 0, timeout: 0, crash: 0, error: 0, overrides: 0, fuzzy: 0 };
-  for (const s of statuses) {
-    c.total++;
-    if (s === 'unexpected-pass') c.unexpectedPass++;
-    else c[s]++;
-  }
-  return c;
 }
 
 /** Appends one record as one line and flushes it to disk before returning. */

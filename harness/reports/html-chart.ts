@@ -3,10 +3,10 @@
  * passing cases per phase over the recorded runs, stacked, against the total case count.
  * Hovering a run shows its figures through SVG `<title>`, which needs no JavaScript.
  */
+import { matchingCount } from '../judge/case-status.js';
 import type { HistoryRecord } from './history-types.js';
 import { escapeHtml } from './html-escape.js';
 import { formatTime } from './text.js';
-import { passingOf } from './view.js';
 
 export const PHASE_COLORS = ['#2563eb', '#0d9488', '#d97706', '#7c3aed', '#db2777', '#0891b2', '#65a30d', '#dc2626'];
 
@@ -63,7 +63,7 @@ export function renderChart(records: readonly HistoryRecord[], phaseOrder: reado
   const ph = H - m.t - m.b;
 
   const totals = runs.map((r) => r.phases.reduce((n, p) => n + p.total, 0));
-  const series = phaseOrder.map((phase) => runs.map((r) => passingOf(r.phases.find((p) => p.phase === phase) ?? { pass: 0, unexpectedPass: 0 })));
+  const series = phaseOrder.map((phase) => runs.map((r) => matchingCount(r.phases.find((p) => p.phase === phase) ?? { pass: 0, unexpectedPass: 0 })));
   const top = Math.max(1, ...totals);
   const { step, top: yMax } = niceScale(top);
   // One run is drawn as a flat band across the plot, so the chart never collapses to a point.

@@ -3,15 +3,15 @@
  * no library; the chart is inline SVG rendered in TypeScript, diffs open with `<details>`
  * so everything but the filter box works with JavaScript disabled.
  */
-import type { CaseStatus, RunResult } from '../run/types.js';
+import type { RunResult } from '../run/types.js';
 import type { Cluster } from './cluster.js';
 import { CSS, SCRIPT } from './html-assets.js';
 import { phaseColor, renderChart } from './html-chart.js';
 import { escapeHtml as e } from './html-escape.js';
 import type { AgentTotals, HistoryRecord, PhaseCounts, StatusChange } from './history-types.js';
-import { CASE_STATUSES } from '../run/types.js';
+import { CASE_STATUSES, matchingCount, totalSummary, type CaseStatus } from '../judge/case-status.js';
 import { formatAge, formatCount, formatDuration, formatTime, formatUsd, percent, plural, shortRev, truncateText } from './text.js';
-import { buildView, looksLikeDiff, passingOf, sumCounts, type CaseView, type ReportView } from './view.js';
+import { buildView, looksLikeDiff, type CaseView, type ReportView } from './view.js';
 
 export interface HtmlOptions {
   /** Rows of the run history table (newest first). */
@@ -114,13 +114,13 @@ function bar(p: PhaseCounts): string {
   const segs = SEGMENTS.filter(([, k]) => (p[k] as number) > 0)
     .map(([s, k]) => `<span class="s-${s}" style="width:${(((p[k] as number) / Math.max(1, p.total)) * 100).toFixed(2)}%" title="${e(`${STATUS_LABEL[s]}: ${p[k]}`)}"></span>`)
     .join('');
-  return `<div class="bar" role="img" aria-label="${e(`${passingOf(p)} of ${p.total} passing`)}">${segs}</div>`;
+  return `<div class="bar" role="img" aria-label="${e(`${matchingCount(p)} of ${p.total} passing`)}">${segs}</div>`;
 }
 
 function phasesCard(v: ReportView): string {
   if (v.phases.length === 0) return '';
   const row = (p: PhaseCounts, cls = '') =>
-    `<tr${cls}><td>${e(p.phase)}</td><td><span class="pct">${percent(passingOf(p), p.total)}</span> <span class="muted">${formatCount(passingOf(p))} / ${formatCount(p.total)}</span>${bar(p)}</td>` +
+    `<tr${cls}><td>${e(p.phase)}</td><td><span class="pct">${percent(matchingCount(p), p.total)}</span> <span class="muted">${formatCount(matchingCount(p))} / ${formatCount(p.total)}</span>${bar(p)}</td>` +
     [p.pass, p.fail, p.skip, p.unexpectedPass, p.timeout, p.crash, p.error, p.overrides, p.fuzzy].map((n) => `<td class="n${n === 0 ? ' zero' : ''}">${formatCount(n)}</td>`).join('') +
     '</tr>';
   const rows = v.phases.map((p) => row(p));
@@ -134,7 +134,7 @@ function chartCard(v: ReportView, order: string[]): string {
   if (runs.length === 0) return '';
   const latest = runs[runs.length - 1]!;
   const legend = order
-    .map((p, i) => `<span><i style="background:${phaseColor(i)}"></i>${e(p)} <span class="muted">${formatCount(passingOf(latest.phases.find((x) => x.phase === p) ?? { pass: 0, unexpectedPass: 0 }))}</span></span>`)
+    .map((p, i) => `<span><i style="background:${phaseColor(i)}"></i>${e(p)} <span class="muted">${formatCount(matchingCount(latest.phases.find((x) => x.phase === p) ?? { pass: 0, unexpectedPass: 0 }))}</span></span>`)
     .join('');
   return card(
     'chart',
@@ -276,10 +276,10 @@ function historyCard(v: ReportView, maxRows: number): string {
   if (v.history.length === 0) return '';
   const rows: string[] = [];
   let prevPassing: number | null = null;
-  const passingAt = v.history.map((r) => (r.phases.length ? passingOf(sumCounts(r.phases)) : null));
+  const passingAt = v.history.map((r) => (r.phases.length ? matchingCount(totalSummary(r.phases)) : null));
   for (let i = 0; i < v.history.length; i++) {
     const r = v.history[i]!;
-    const t = r.phases.length ? sumCounts(r.phases) : null;
+    const t = r.phases.length ? totalSummary(r.phases) : null;
     const p = passingAt[i] ?? null;
     const delta = p !== null && prevPassing !== null ? p - prevPassing : null;
     if (p !== null) prevPassing = p;

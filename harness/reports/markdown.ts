@@ -3,11 +3,12 @@
  * comment / step summary and as plain text on a terminal, so no HTML tags.
  */
 import type { RunResult } from '../run/types.js';
+import { matchingCount } from '../judge/case-status.js';
 import type { AgentTotals, HistoryRecord, PhaseCounts, StatusChange } from './history-types.js';
 import { code, fence, inlineList, table, text } from './md.js';
 import { formatAge, formatCount, formatDuration, formatTime, formatUsd, oneLine, percent, plural, progressBar, shortRev, truncateText } from './text.js';
 import type { Cluster } from './cluster.js';
-import { buildView, looksLikeDiff, passingOf, type CaseView, type ReportView } from './view.js';
+import { buildView, looksLikeDiff, type CaseView, type ReportView } from './view.js';
 
 export interface MarkdownOptions {
   /** Clusters shown with a diff; the rest are listed by label only. */
@@ -64,7 +65,7 @@ function headline(v: ReportView): string {
 function phaseTable(phases: PhaseCounts[], total: PhaseCounts): string {
   const row = (p: PhaseCounts, name: string) => [
     name,
-    code(progressBar(passingOf(p), p.total)),
+    code(progressBar(matchingCount(p), p.total)),
     ...[p.pass, p.fail, p.skip, p.unexpectedPass, p.timeout, p.crash, p.error, p.overrides, p.fuzzy].map(formatCount),
   ];
   const rows = phases.map((p) => row(p, text(p.phase)));

@@ -3,7 +3,9 @@
  * the history (and the full run, when the caller has it). Pure; renderers only format.
  */
 import type { MatchHow } from '../judge/types.js';
-import type { CaseStatus, RunResult, StaleSkip } from '../run/types.js';
+import type { RunResult } from '../run/types.js';
+import type { CaseStatus } from '../judge/case-status.js';
+import type { StaleSkip } from '../skiplist/skiplist.js';
 import { clusterFailures, type Cluster } from './cluster.js';
 import type {
   AgentSkip,
@@ -13,11 +15,12 @@ import type {
   HistoryRecord,
   OverrideEntry,
   PhaseCounts,
-  SkipEntry,
+  SkippedCase,
   StatusChange,
   TamperEvent,
 } from './history-types.js';
-import { countStatuses, isFailing, isPassing, lastResults, recordFromRun } from './history.js';
+import { lastResults, recordFromRun } from './history.js';
+import { failingCount, isFailing, isPassing, isSkipListed, matchingCount, totalSummary } from '../judge/case-status.js';
 
 export interface CaseView {
   id: string;
@@ -32,7 +35,7 @@ export interface CaseView {
   overrideReason?: string;
 }
 
-export interface SkipView extends SkipEntry {
+export interface SkipView extends SkippedCase {
   /** Time of the first record of the unbroken run of records in which the case was on the skip-list. */
   since: string | null;
   /** How many records (with results) in a row it has been on the list. */
@@ -80,16 +83,6 @@ export interface ReportView {
 /** A unified diff, as opposed to stderr kept in the diff slot of a crashed case. */
 export const looksLikeDiff = (s: string): boolean => /^(---|\+\+\+|@@|[-+ ])/.test(s) && /^(@@|[-+])/m.test(s);
 
-export const passingOf = (p: Pick<PhaseCounts, 'pass' | 'unexpectedPass'>): number => p.pass + p.unexpectedPass;
-
-export function sumCounts(phases: readonly PhaseCounts[], name = 'total'): PhaseCounts {
-  const t = countStatuses(name, []);
-  for (const p of phases) {
-    for (const k of ['total', 'pass', 'fail', 'skip', 'unexpectedPass', 'timeout', 'crash', 'error', 'overrides', 'fuzzy'] as const) t[k] += p[k];
-  }
-  return t;
-}
-
 export interface ViewOptions {
   /**
    * True when `latestRun` is already the last record with results in `history` (as after
@@ -110,7 +103,7 @@ export function buildView(history: readonly HistoryRecord[], latestRun?: RunResu
   const results = lastResults(records);
   const latest = records[records.length - 1] ?? null;
   const phases = results?.phases ?? [];
-  const total = sumCounts(phases);
+  const total = totalSummary(phases);
 
   // Every case the record knows (a partial run's record also holds the cases it did not run),
   // with the run's full details laid over the bounded ones the history kept.
@@ -128,7 +121,7 @@ export function buildView(history: readonly HistoryRecord[], latestRun?: RunResu
     results,
     phases,
     total,
-    passing: passingOf(total),
+    passing: matchingCount(total),
     changes: {
       newlyPassing: changed.filter((c) => isPassing(c.to) && !isPassing(c.from)),
       newlyFailing: changed.filter((c) => isFailing(c.to) && !isFailing(c.from)),
@@ -136,7 +129,7 @@ export function buildView(history: readonly HistoryRecord[], latestRun?: RunResu
     },
     cases,
     clusters: clusterFailures(failingCases),
-    failing: total.fail + total.timeout + total.crash + total.error,
+    failing: failingCount(total),
     failuresOmitted: allFailing.length - failingCases.length,
     skips: skipsWithAge(records, results),
     overrides: results?.overrides ?? [],
@@ -194,8 +187,6 @@ function casesFromRecord(record: HistoryRecord | null): CaseView[] {
   return out;
 }
 
-const onSkipList = (s: CaseStatus | undefined) => s === 'skip' || s === 'unexpected-pass';
-
 /** For each skip entry, how long it has been on the list: walk back while it stays there. */
 function skipsWithAge(records: readonly HistoryRecord[], results: HistoryRecord | null): SkipView[] {
   const entries = results?.skips ?? [];
@@ -205,7 +196,7 @@ function skipsWithAge(records: readonly HistoryRecord[], results: HistoryRecord 
     let runs = 0;
     for (let i = withResults.length - 1; i >= 0; i--) {
       const r = withResults[i]!;
-      if (!onSkipList(r.statuses[e.phase]?.[e.id] ?? findStatus(r, e.id))) break;
+      if (!isSkipListed(r.statuses[e.phase]?.[e.id] ?? findStatus(r, e.id))) break;
       since = r.time;
       runs++;
     }
@@ -224,13 +215,13 @@ function agentView(records: readonly HistoryRecord[], total: PhaseCounts): Agent
   if (!lastAgent?.agent) return null;
   const cumulative = emptyTotals();
   for (const r of agentRecords) addTotals(cumulative, r.agent!);
-  const passingNow = passingOf(total);
+  const passingNow = matchingCount(total);
 
   // Gain of the latest agent run: passing at its end minus passing before it started.
   const at = records.indexOf(lastAgent);
   const before = lastResults(records.slice(0, at));
   const after = lastAgent.phases.length > 0 ? lastAgent : null;
-  const gained = before && after ? passingOf(sumCounts(after.phases)) - passingOf(sumCounts(before.phases)) : null;
+  const gained = before && after ? matchingCount(totalSummary(after.phases)) - matchingCount(totalSummary(before.phases)) : null;
   return {
     latest: lastAgent.agent,
     latestTime: lastAgent.time,

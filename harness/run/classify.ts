@@ -1,6 +1,6 @@
 import type { Case } from '../suite/types.js';
 import type { TargetOutcome } from '../target/types.js';
-import type { Verdict } from '../judge/types.js';
+import type { CaseVerdict } from '../judge/types.js';
 import type { CaseResult } from './types.js';
 
 /** What the skip-list says about a case, if anything. */
@@ -18,7 +18,7 @@ const MAX_ACTUAL_CHARS = 4000;
 export function classifyCase(args: {
   testCase: Case;
   outcome: TargetOutcome | null;
-  verdict: Verdict | null;
+  verdict: CaseVerdict | null;
   skip: SkipMark | null;
   protectedCase: boolean;
   overrideReason?: string;

@@ -11,7 +11,7 @@ import { createExecRunner } from '../target/exec-runner.js';
 import { caseMatcher } from '../util/case-glob.js';
 import { classifyCase } from './classify.js';
 import { createCasePolicy } from './case-policy.js';
-import { summarizePhases } from './summarize.js';
+import { summarizePhases } from '../judge/case-status.js';
 
 export interface RunOptions {
   /** Only these phases (all when empty or absent). */

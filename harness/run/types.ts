@@ -1,9 +1,7 @@
 import type { ErrorFacets, MatchHow, Facet } from '../judge/types.js';
 import type { MatchLevel } from '../config/types.js';
-
-export type CaseStatus = 'pass' | 'fail' | 'skip' | 'unexpected-pass' | 'timeout' | 'crash' | 'error';
-
-export const CASE_STATUSES: readonly CaseStatus[] = ['pass', 'fail', 'skip', 'unexpected-pass', 'timeout', 'crash', 'error'];
+import type { CaseStatus, PhaseSummary, RawStatus } from '../judge/case-status.js';
+import type { StaleSkip } from '../skiplist/skiplist.js';
 
 /** One case's result: the unit every reporter (terminal, JSON, Markdown, HTML, JUnit) reads. */
 export interface CaseResult {
@@ -27,34 +25,13 @@ export interface CaseResult {
   overrideReason?: string;
   protected?: boolean;
   /** The status the case would have without the skip-list (pass/fail/timeout/crash/error). */
-  rawStatus: Exclude<CaseStatus, 'skip' | 'unexpected-pass'>;
+  rawStatus: RawStatus;
   durationMs: number;
   inputPath?: string;
   snapshotPath: string;
   /** The target's output (truncated), for failing cases, so reports can show it. */
   actual?: string;
   stderrTail?: string;
-}
-
-export interface PhaseSummary {
-  phase: string;
-  total: number;
-  pass: number;
-  fail: number;
-  skip: number;
-  unexpectedPass: number;
-  timeout: number;
-  crash: number;
-  error: number;
-  overrides: number;
-  fuzzy: number;
-}
-
-export interface StaleSkip {
-  /** The skip-list file and line. */
-  file: string;
-  line: number;
-  pattern: string;
 }
 
 export interface RunResult {

@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { CaseResult, CaseStatus } from '../run/types.js';
+import { isFailing, type CaseStatus, type RawStatus } from '../judge/case-status.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { caseMatcher } from '../util/case-glob.js';
 import { isGlob, parseSkipLine, splitLines } from './line.js';
@@ -73,7 +73,7 @@ function oneLine(reason: string): string {
 }
 
 /** The reason a baseline entry records: `fail: <why>`, `timeout`, `crash: <why>`, … */
-export function baselineReason(c: Pick<CaseResult, 'rawStatus' | 'reason'>): string {
+export function baselineReason(c: Pick<JudgedCase, 'rawStatus' | 'reason'>): string {
   return c.reason ? `${c.rawStatus}: ${c.reason}` : c.rawStatus;
 }
 
@@ -86,14 +86,22 @@ export interface SkipListUpdate {
   add: ReadonlyArray<{ id: string; phase: string; reason: string }>;
 }
 
-const FAILING: ReadonlySet<CaseStatus> = new Set(['fail', 'timeout', 'crash', 'error']);
+/** What planning an update reads of a case's result. */
+export interface JudgedCase {
+  id: string;
+  phase: string;
+  status: CaseStatus;
+  rawStatus: RawStatus;
+  reason?: string;
+  protected?: boolean;
+}
 
 /**
  * What `--update-skiplist` and `--baseline` change, from a run's results. Protected cases
  * are never added: they must pass, not be parked.
  */
 export function planSkipListUpdate(
-  cases: readonly CaseResult[],
+  cases: readonly JudgedCase[],
   known: ReadonlyArray<{ id: string; phase: string }>,
   options: { removePassing: boolean; baseline: boolean },
 ): SkipListUpdate {
@@ -101,7 +109,7 @@ export function planSkipListUpdate(
     nowPass: options.removePassing ? cases.filter((c) => c.status === 'unexpected-pass') : [],
     known,
     add: options.baseline
-      ? cases.filter((c) => FAILING.has(c.status) && !c.protected).map((c) => ({ id: c.id, phase: c.phase, reason: baselineReason(c) }))
+      ? cases.filter((c) => isFailing(c.status) && !c.protected).map((c) => ({ id: c.id, phase: c.phase, reason: baselineReason(c) }))
       : [],
   };
 }

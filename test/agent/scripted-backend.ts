@@ -4,7 +4,8 @@
  * the same ToolSet a model would, with every call logged like the built-in backend does.
  * Phase-summary requests are answered with a fixed text unless a step takes them.
  */
-import type { AgentBackend, IterationContext, IterationResult, SessionEntry, ToolResult, Usage } from '../../harness/agent/types.js';
+import type { AgentBackend, IterationContext, IterationResult, SessionEntry, ToolResult } from '../../harness/agent/types.js';
+import type { Usage } from '../../harness/reports/usage.js';
 
 export interface StepApi {
   ctx: IterationContext;

@@ -3,9 +3,10 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { failureReportPath, writeFailureReport } from '../../harness/agent/failure-report.js';
 import { buildSeed, buildTaskMessage, summaryRequest } from '../../harness/agent/task-message.js';
-import { compactVerdict, countsLine, passingIds, phaseDone, type Verdict } from '../../harness/agent/verdict.js';
+import { compactVerdict, passingIds, phaseDone, type SuiteVerdict } from '../../harness/agent/verdict.js';
+import { countsLine } from '../../harness/judge/case-status.js';
 import type { PorterConfig } from '../../harness/config/types.js';
-import { summarizePhases } from '../../harness/run/summarize.js';
+import { summarizePhases } from '../../harness/judge/case-status.js';
 import type { CaseResult } from '../../harness/run/types.js';
 import { loadWorkspaceConfig, makeWorkspace, type Workspace } from './workspace-fixture.js';
 
@@ -23,7 +24,7 @@ const lex = (name: string, extra: Partial<CaseResult>): CaseResult => ({
   snapshotPath: `tests/snapshots/test_lexer__lexer@${name}.txt.snap`, inputPath: `tests/lexer-inputs/${name}.txt`, ...extra,
 });
 
-function verdict(cases: CaseResult[], targetError?: string): Verdict {
+function verdict(cases: CaseResult[], targetError?: string): SuiteVerdict {
   return { cases, phases: summarizePhases(['lexer', 'parser', 'runtime'], cases), durationMs: 1, ...(targetError ? { targetError } : {}) };
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createProgress } from '../../harness/cli/progress.js';
-import type { CaseResult, CaseStatus } from '../../harness/run/types.js';
+import type { CaseResult } from '../../harness/run/types.js';
+import type { CaseStatus } from '../../harness/judge/case-status.js';
 
 const result = (status: CaseStatus): CaseResult => ({ id: 'x', phase: 'p', status, rawStatus: 'pass', durationMs: 0, snapshotPath: '' });
 

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { MatchLevel, NormalizeRule } from '../../harness/config/types.js';
 import { judgeCase, type JudgeArgs } from '../../harness/judge/judge.js';
-import type { Verdict } from '../../harness/judge/types.js';
+import type { CaseVerdict } from '../../harness/judge/types.js';
 
 const MARKERS = ['!!!ERROR!!!', '!!!SYNTAX ERROR!!!'];
 
-function judge(expected: string, actual: string, more: Partial<JudgeArgs> = {}): Verdict {
+function judge(expected: string, actual: string, more: Partial<JudgeArgs> = {}): CaseVerdict {
   return judgeCase({
     expected,
     actual,
@@ -18,7 +18,7 @@ function judge(expected: string, actual: string, more: Partial<JudgeArgs> = {}):
   });
 }
 
-function failure(verdict: Verdict): Extract<Verdict, { pass: false }> {
+function failure(verdict: CaseVerdict): Extract<CaseVerdict, { pass: false }> {
   if (verdict.pass) throw new Error(`expected a failure, got a pass (${verdict.how})`);
   return verdict;
 }

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { MatchLevel } from '../../harness/config/types.js';
 import { parseErrorFacets } from '../../harness/judge/error-facets.js';
 import { judgeCase } from '../../harness/judge/judge.js';
-import type { Verdict } from '../../harness/judge/types.js';
+import type { CaseVerdict } from '../../harness/judge/types.js';
 import type { TargetError } from '../../harness/target/types.js';
 import { parseSnapFile } from '../../harness/suite/snap-file.js';
 
@@ -87,7 +87,7 @@ function structuredError(c: ErrorCase, opts: { message?: string; line?: number; 
   return error;
 }
 
-function judge(c: ErrorCase, level: MatchLevel, actual: string, actualError?: TargetError): Verdict {
+function judge(c: ErrorCase, level: MatchLevel, actual: string, actualError?: TargetError): CaseVerdict {
   return judgeCase({
     expected: c.body,
     actual,
@@ -100,11 +100,11 @@ function judge(c: ErrorCase, level: MatchLevel, actual: string, actualError?: Ta
   });
 }
 
-function expectPass(verdict: Verdict, level: MatchLevel): void {
+function expectPass(verdict: CaseVerdict, level: MatchLevel): void {
   expect(verdict, JSON.stringify(verdict)).toMatchObject({ pass: true, how: 'fuzzy', level });
 }
 
-function expectFail(verdict: Verdict, facet: string): void {
+function expectFail(verdict: CaseVerdict, facet: string): void {
   expect(verdict.pass, JSON.stringify(verdict)).toBe(false);
   if (!verdict.pass) {
     expect(verdict.facet, verdict.reason).toBe(facet);

@@ -2,7 +2,8 @@
  * Hand-built run results in the shape the runner produces: three phases, every status,
  * diffs holding `<`, `&`, `"`, backticks and raw control characters.
  */
-import type { CaseResult, CaseStatus, PhaseSummary, RunResult } from '../../harness/run/types.js';
+import type { CaseResult, RunResult } from '../../harness/run/types.js';
+import type { CaseStatus, PhaseSummary } from '../../harness/judge/case-status.js';
 import type { AgentStats } from '../../harness/reports/history-types.js';
 
 type Partial1 = Partial<CaseResult> & Pick<CaseResult, 'id' | 'phase' | 'status'>;

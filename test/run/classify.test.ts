@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { classifyCase } from '../../harness/run/classify.js';
-import { summarizePhases, allRequiredPass, totalSummary } from '../../harness/run/summarize.js';
+import { summarizePhases, allRequiredPass, totalSummary } from '../../harness/judge/case-status.js';
 import type { Case } from '../../harness/suite/types.js';
 import type { CaseResult } from '../../harness/run/types.js';
 

@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { BudgetGate, IterationContext, SessionEntry, SessionEvent, SessionSink, ToolResult, ToolSet, Usage } from '../../harness/agent/types.js';
+import type { BudgetGate, IterationContext, SessionEntry, SessionEvent, SessionSink, ToolResult, ToolSet } from '../../harness/agent/types.js';
+import type { Usage } from '../../harness/reports/usage.js';
 
 export class MemorySession implements SessionSink {
   readonly entries: SessionEntry[] = [];

@@ -7,7 +7,8 @@
  */
 import Anthropic from '@anthropic-ai/sdk';
 import { chooseCut, estimateConversationTokens, needsCompaction } from '../compaction.js';
-import { ZERO_USAGE, type AgentBackend, type IterationContext, type IterationResult, type SessionEntry, type ToolResult, type Usage } from '../types.js';
+import { type AgentBackend, type IterationContext, type IterationResult, type SessionEntry, type ToolResult } from '../types.js';
+import { ZERO_USAGE, type Usage } from '../../reports/usage.js';
 import { summarise } from './compact-step.js';
 import { Conversation, restoreConversation, type ToolUse } from './conversation.js';
 import { buildRequest, DEFAULT_SYSTEM_PROMPT, prefixTokens } from './request.js';

@@ -1,7 +1,8 @@
 /** The model call that summarises the older turns at compaction (the pure parts are in ../compaction.ts). */
 import type Anthropic from '@anthropic-ai/sdk';
 import { buildSummaryRequest, CHARS_PER_TOKEN, estimateTextTokens } from '../compaction.js';
-import type { BudgetGate, IterationResult, Usage } from '../types.js';
+import type { BudgetGate, IterationResult } from '../types.js';
+import type { Usage } from '../../reports/usage.js';
 import type { Outcome } from './retry.js';
 import { streamMessage, type StreamedMessage } from './stream.js';
 

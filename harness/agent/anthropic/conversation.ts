@@ -6,7 +6,8 @@
  */
 import type Anthropic from '@anthropic-ai/sdk';
 import { applyCompaction, type UsageAnchor } from '../compaction.js';
-import type { SessionEntry, ToolResult, Usage } from '../types.js';
+import type { SessionEntry, ToolResult } from '../types.js';
+import type { Usage } from '../../reports/usage.js';
 import type { AssistantBlock } from './stream.js';
 
 type MessageParam = Anthropic.MessageParam;

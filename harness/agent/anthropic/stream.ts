@@ -7,7 +7,7 @@
  * accumulated here and each tool input is parsed once, at its content_block_stop.
  */
 import type Anthropic from '@anthropic-ai/sdk';
-import type { Usage } from '../types.js';
+import type { Usage } from '../../reports/usage.js';
 
 /** An assistant content block as the API returned it (text, tool_use, thinking, ...). */
 export type AssistantBlock = { type: string; [key: string]: unknown };
