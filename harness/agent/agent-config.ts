@@ -3,7 +3,8 @@ import { readCommand } from '../config/command.js';
 import { DURATION_HINT, parseDuration } from '../config/duration.js';
 import { child, isMapping, mapping, oneOf, present, Problems, show, string, stringList, type Mapping } from '../config/fields.js';
 import type { PorterConfig } from '../config/types.js';
-import { DEFAULT_MODEL, priceTable, unpriced, type PriceOverride, type PriceTable } from './pricing.js';
+import { allListPrices, BACKEND_NAMES, BACKENDS, DEFAULT_BACKEND } from './backends.js';
+import { priceTable, unpriced, type PriceOverride, type PriceTable } from './pricing.js';
 
 /**
  * The `agent` section of `porter.config.yaml`, validated and resolved. Every problem is
@@ -23,7 +24,8 @@ export interface AgentLimits {
 }
 
 export interface AgentConfig {
-  backend: 'anthropic' | 'command';
+  /** A name in the backend registry (harness/agent/backends.ts). */
+  backend: string;
   model: string;
   phases: Record<string, PhaseAgentConfig>;
   /** The command agent's argv; `{prompt_file}`, where present, becomes the task file's path. */
@@ -133,8 +135,10 @@ export function readAgentConfig(config: PorterConfig): AgentConfigResult {
   const at = (key: string) => child('agent', key);
   const phaseNames = config.phases.map((ph) => ph.name);
 
-  const backend = present(m.backend) ? oneOf(m.backend, at('backend'), p, 'backend', ['anthropic', 'command'] as const) : 'anthropic';
-  const model = present(m.model) ? string(m.model, at('model'), p) ?? DEFAULT_MODEL : DEFAULT_MODEL;
+  const backend = (present(m.backend) ? oneOf(m.backend, at('backend'), p, 'backend', BACKEND_NAMES) : undefined) ?? DEFAULT_BACKEND;
+  const spec = BACKENDS[backend]!;
+  const defaultModel = spec.defaultModel ?? BACKENDS[DEFAULT_BACKEND]!.defaultModel!;
+  const model = present(m.model) ? string(m.model, at('model'), p) ?? defaultModel : defaultModel;
   const phases = present(m.phases) ? readPhases(m.phases, at('phases'), p, phaseNames) : {};
 
   let command: string[] | undefined;
@@ -142,8 +146,8 @@ export function readAgentConfig(config: PorterConfig): AgentConfigResult {
     const c = readCommand(m.command);
     if (!c.ok) p.add(at('command'), c.message);
     else command = c.argv;
-  } else if (backend === 'command') {
-    p.add(at('command'), 'is required with backend: command; the task comes on stdin and in a file named by {prompt_file}, e.g. command: claude -p --dangerously-skip-permissions');
+  } else if (spec.needsCommand) {
+    p.add(at('command'), `is required with backend: ${backend}; the task comes on stdin and in a file named by {prompt_file}, e.g. command: claude -p --dangerously-skip-permissions`);
   }
 
   const duration = (key: string, fallback: number): number => {
@@ -174,12 +178,12 @@ export function readAgentConfig(config: PorterConfig): AgentConfigResult {
   );
 
   const overrides = present(m.prices) ? readPrices(m.prices, at('prices'), p) : {};
-  const table = priceTable(overrides);
+  const table = priceTable(spec.prices ?? allListPrices(), overrides);
   let prices: PriceTable = {};
   if (!table.ok) p.add('', table.message);
   else {
     prices = table.table;
-    if (backend === 'anthropic') {
+    if (spec.prices) {
       const models = [model, ...Object.values(phases).map((ph) => ph.model).filter((x): x is string => x !== undefined)];
       const missing = unpriced(prices, models);
       if (missing) p.add('', missing);
@@ -187,7 +191,7 @@ export function readAgentConfig(config: PorterConfig): AgentConfigResult {
   }
 
   const agent: AgentConfig = {
-    backend: backend ?? 'anthropic',
+    backend,
     model,
     phases,
     ...(command ? { command } : {}),

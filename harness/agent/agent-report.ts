@@ -23,7 +23,7 @@ export function agentReport(args: {
   stats: RunStats;
   entries: readonly SessionEntry[];
   stop: { reason: StopReason; detail: string };
-  backend: 'anthropic' | 'command';
+  backend: string;
   startedAt: string;
 }): AgentReport {
   const { verdict, stats, entries } = args;

@@ -5,9 +5,8 @@ import { runSuite as realRunSuite } from '../run/run-suite.js';
 import type { PhaseSummary } from '../judge/case-status.js';
 import { loadSuite } from '../suite/load-suite.js';
 import { readAgentConfig, type AgentConfig, type AgentLimits } from './agent-config.js';
-import { createAnthropicBackend } from './anthropic/backend.js';
+import { backendSpec } from './backends.js';
 import { createBudget, totalsFromEntries } from './budget.js';
-import { createCommandBackend } from './command/backend.js';
 import { commitAll, dirtyPaths, ensureRepo, excludePaths, headRev } from './git.js';
 import { acquireLock } from './lock.js';
 import { replay } from './loop-state.js';
@@ -22,7 +21,6 @@ import type { StopReason } from '../reports/usage.js';
 import { type KnownCase, type SuiteRunner } from './verdict.js';
 import { isFailing } from '../judge/case-status.js';
 import { createGuard } from './workspace-guard.js';
-import { anthropicCredentialProblem } from './anthropic/secrets.js';
 
 /**
  * `porter agent` as a function: load and check everything, take the lock, open (or reopen)
@@ -67,25 +65,12 @@ export interface AgentRunSuccess {
 
 export type AgentRunResult = AgentRunSuccess | { ok: false; message: string };
 
-function defaultBackend(agent: AgentConfig, env: NodeJS.ProcessEnv): AgentBackend {
-  if (agent.backend === 'command') {
-    return createCommandBackend({ command: agent.command!, cwd: agent.workspace, timeoutMs: agent.commandTimeoutMs, outputDir: path.join(agent.workspace, '.porter', 'outputs') });
-  }
-  return createAnthropicBackend({
-    ...(env.ANTHROPIC_API_KEY ? { apiKey: env.ANTHROPIC_API_KEY } : {}),
-    ...(env.ANTHROPIC_BASE_URL ? { baseURL: env.ANTHROPIC_BASE_URL } : {}),
-    ...(agent.maxOutputTokens ? { maxTokens: agent.maxOutputTokens } : {}),
-    ...(agent.contextWindow ? { contextWindow: agent.contextWindow } : {}),
-    ...(agent.compactAt ? { compactAt: agent.compactAt } : {}),
-  });
-}
-
 /** Flags override the config where both exist. */
 function applyFlags(agent: AgentConfig, o: AgentRunOptions): string | null {
   if (o.model) agent.model = o.model;
   if (o.stall !== undefined) agent.stall = o.stall;
   agent.limits = { ...agent.limits, ...o.limits };
-  if (agent.backend === 'anthropic') {
+  if (backendSpec(agent.backend).prices) {
     const models = [agent.model, ...Object.values(agent.phases).map((p) => p.model).filter((m): m is string => !!m)];
     return unpriced(agent.prices, models);
   }
@@ -116,7 +101,7 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
   if (o.phase !== undefined && !config.phases.some((p) => p.name === o.phase)) {
     return { ok: false, message: `--phase ${o.phase}: there is no such phase (phases: ${config.phases.map((p) => p.name).join(', ')})` };
   }
-  const credentials = !o.createBackend && agent.backend === 'anthropic' ? anthropicCredentialProblem(undefined, env) : null;
+  const credentials = o.createBackend ? null : backendSpec(agent.backend).credentialProblem(env);
   if (credentials) return { ok: false, message: credentials };
   const ws = agent.workspace;
   if (!fs.existsSync(ws) || !fs.statSync(ws).isDirectory()) {
@@ -178,7 +163,7 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
       prices: agent.prices, ...agent.limits, startedAt: clock(), clock,
       initial: totalsFromEntries(prior), priorMs: computeStats(prior).wallMs,
     });
-    const backend = (o.createBackend ?? ((a) => defaultBackend(a, env)))(agent);
+    const backend = o.createBackend ? o.createBackend(agent) : await backendSpec(agent.backend).create(agent, env);
     if (resuming) backend.restore?.(entries);
     const areas = protectedAreas(config, suite.suite.cases.map((c) => (c.input ? { inputPath: c.input.path } : {})));
     const notesArea = { pattern: path.join(ws, 'notes.md'), what: "the maintainer's notes (notes.md)", kind: 'harness' as const };

@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { SessionEntry, SessionEvent, SessionSink } from './types.js';
-import { knownSecrets, scrubSecrets } from './anthropic/secrets.js';
+import { allSecretSources } from './backends.js';
+import { scrubSecrets, secretValues, type SecretSource } from './secrets.js';
 
 /**
  * `.porter/sessions/<run>.jsonl`: one JSON line per step, appended and fsynced before
@@ -10,8 +11,8 @@ import { knownSecrets, scrubSecrets } from './anthropic/secrets.js';
  * after its record is on disk. Readers skip a torn last line; `--resume` reopens the
  * file, cuts the torn tail and continues the sequence.
  *
- * No API key may reach the log: every line is scrubbed of `sk-ant-...` tokens and of the
- * values of the credential variables before it is written.
+ * No API key may reach the log: every line is scrubbed of the key shapes and of the values
+ * of the credential variables that the backends declare, before it is written.
  */
 
 export interface SessionFile extends SessionSink {
@@ -27,6 +28,8 @@ export interface OpenOptions {
   /** Extra secret values to scrub; the credential variables are always scrubbed. */
   secrets?: string[];
   env?: NodeJS.ProcessEnv;
+  /** Where credentials come from; default every registered backend's. */
+  sources?: SecretSource[];
 }
 
 
@@ -45,10 +48,11 @@ export function newRunId(now: Date = new Date()): string {
 }
 
 /** Returns a function that removes API keys from a serialized line. */
-export function makeScrubber(env: NodeJS.ProcessEnv = process.env, extra: string[] = []): (line: string) => string {
+export function makeScrubber(env: NodeJS.ProcessEnv = process.env, extra: string[] = [], sources: SecretSource[] = allSecretSources()): (line: string) => string {
   // As the values appear inside a JSON string.
-  const values = [...knownSecrets(undefined, env), ...extra].map((v) => JSON.stringify(v).slice(1, -1));
-  return (line) => scrubSecrets(line, values);
+  const values = [...secretValues(sources, env), ...extra].map((v) => JSON.stringify(v).slice(1, -1));
+  const patterns = sources.flatMap((s) => s.patterns);
+  return (line) => scrubSecrets(line, values, patterns);
 }
 
 export interface ReadResult {
@@ -109,7 +113,7 @@ export function openSession(workspace: string, runId: string, opts: OpenOptions 
   }
   const fd = fs.openSync(file, 'a');
   const clock = opts.clock ?? (() => new Date());
-  const scrub = makeScrubber(opts.env, opts.secrets);
+  const scrub = makeScrubber(opts.env, opts.secrets, opts.sources);
   let closed = false;
   return {
     file,

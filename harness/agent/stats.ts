@@ -1,4 +1,5 @@
 import { type SessionEntry } from './types.js';
+import { blocksFromLog, toolCallsOf } from './turn/messages.js';
 import { addUsage, ZERO_USAGE, type StopReason, type Usage } from '../reports/usage.js';
 
 /**
@@ -130,10 +131,10 @@ export function computeStats(entries: SessionEntry[], opts: StatsOptions = {}): 
         bump((x) => (x.humanPrompts += 1));
         break;
       case 'response': {
-        const toolUses = e.content.filter((b) => (b as { type?: string }).type === 'tool_use').length;
+        const calls = toolCallsOf({ role: 'assistant', content: blocksFromLog(e.content) }).length;
         // The response, and the user turn that carries its tool results back.
         bump((x) => {
-          x.messages += toolUses > 0 ? 2 : 1;
+          x.messages += calls > 0 ? 2 : 1;
           x.requests += 1;
           x.usage = addUsage(x.usage, e.usage);
           x.costUsd += e.costUsd;

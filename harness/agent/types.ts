@@ -103,7 +103,8 @@ export interface IterationResult {
 }
 
 export interface AgentBackend {
-  readonly kind: 'anthropic' | 'command';
+  /** The backend's name in the registry (harness/agent/backends.ts). */
+  readonly kind: string;
   /** Rebuilds conversation state from a session log on `--resume`; returns tool calls still owed. */
   restore?(entries: SessionEntry[]): void;
   runIteration(ctx: IterationContext): Promise<IterationResult>;

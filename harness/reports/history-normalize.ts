@@ -199,7 +199,7 @@ function normAgent(a: Obj): AgentStats {
       .filter((p) => typeof p.phase === 'string')
       .map((p) => ({ phase: p.phase as string, ...normTotals(p) })),
   };
-  if (a.backend === 'anthropic' || a.backend === 'command') stats.backend = a.backend;
+  if (str(a.backend)) stats.backend = a.backend as string;
   if (str(a.stopDetail)) stats.stopDetail = a.stopDetail as string;
   return stats;
 }

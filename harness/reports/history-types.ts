@@ -28,7 +28,8 @@ export interface AgentTotals {
 
 /** Stats of one `porter agent` run; filled by the agent loop, rendered by the reports. */
 export interface AgentStats extends AgentTotals {
-  backend?: 'anthropic' | 'command';
+  /** The agent backend's registry name. */
+  backend?: string;
   stopReason: StopReason;
   /** One line: why it stopped, e.g. "budget $20.00 reached". */
   stopDetail?: string;

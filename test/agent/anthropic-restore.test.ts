@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAnthropicBackend } from '../../harness/agent/anthropic/backend.js';
-import { NOT_RUN, restoreConversation } from '../../harness/agent/anthropic/conversation.js';
-import { SUMMARY_PREFIX } from '../../harness/agent/compaction.js';
+import { NOT_RUN, restoreConversation } from '../../harness/agent/turn/conversation.js';
+import { SUMMARY_PREFIX } from '../../harness/agent/turn/compaction.js';
 import { openSession, readSession, type SessionFile } from '../../harness/agent/session-log.js';
 import type { IterationContext, SessionEntry, SessionSink } from '../../harness/agent/types.js';
 import { FixedPriceBudget, iterationContext, TempDirTools } from '../support/fake-anthropic-kit.js';
@@ -158,7 +158,7 @@ describe('anthropic backend: restore from a crashed session log', () => {
 
 describe('restoreConversation', () => {
   const entry = (seq: number, e: object) => ({ v: 1, seq, ts: '', ...e }) as SessionEntry;
-  it('applies compaction summaries and keeps later turns', () => {
+  it('applies compaction summaries and keeps later turns (from a log in the Messages API block format of earlier versions)', () => {
     const usage = { input: 1, output: 1, cacheRead: 0, cacheWrite: 0 };
     const conv = restoreConversation([
       entry(1, { type: 'iteration-start', iteration: 1, phase: 'lexer', message: 'task', fresh: true }),
@@ -172,8 +172,8 @@ describe('restoreConversation', () => {
     ]);
     expect(conv.messages).toEqual([
       { role: 'user', content: [{ type: 'text', text: SUMMARY_PREFIX + 'read a file' }] },
-      { role: 'assistant', content: [{ type: 'tool_use', id: 't2', name: 'read', input: {} }] },
-      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 't2', content: 'r2', is_error: true }] },
+      { role: 'assistant', content: [{ type: 'tool-call', id: 't2', name: 'read', input: {} }] },
+      { role: 'user', content: [{ type: 'tool-result', toolCallId: 't2', content: 'r2', isError: true }] },
     ]);
     expect(conv.openIteration).toBe(1);
   });
@@ -193,8 +193,8 @@ describe('restoreConversation', () => {
       entry(3, { type: 'response', iteration: 4, model: 'm', content: [{ type: 'tool_use', id: 't', name: 'bash', input: {} }], stopReason: 'tool_use', usage, costUsd: 0 }),
     ]);
     expect(owed.openIteration).toBe(4);
-    expect(owed.owedToolUses().map((t) => t.id)).toEqual(['t']);
+    expect(owed.owedToolCalls().map((t) => t.id)).toEqual(['t']);
     owed.closeUserTurn();
-    expect(owed.messages.at(-1)).toEqual({ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: NOT_RUN, is_error: true }] });
+    expect(owed.messages.at(-1)).toEqual({ role: 'user', content: [{ type: 'tool-result', toolCallId: 't', content: NOT_RUN, isError: true }] });
   });
 });

@@ -2,8 +2,10 @@
 import Anthropic from '@anthropic-ai/sdk';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAnthropicBackend, type AnthropicBackendOptions } from '../../harness/agent/anthropic/backend.js';
-import { backoffMs, classifyError, retryAfterMs } from '../../harness/agent/anthropic/retry.js';
-import { anthropicCredentialProblem, scrubSecrets } from '../../harness/agent/anthropic/secrets.js';
+import { classifyError, retryAfterMs } from '../../harness/agent/anthropic/errors.js';
+import { ANTHROPIC_SECRETS, anthropicCredentialProblem } from '../../harness/agent/anthropic/secrets.js';
+import { scrubSecrets } from '../../harness/agent/secrets.js';
+import { backoffMs } from '../../harness/agent/turn/patience.js';
 import { StreamCutError } from '../../harness/agent/anthropic/stream.js';
 import { FixedPriceBudget, iterationContext, MemorySession, recordingClock, TempDirTools } from '../support/fake-anthropic-kit.js';
 import { startFakeAnthropic, type FakeAnthropic, type ScriptItem } from '../support/fake-anthropic.js';
@@ -163,8 +165,10 @@ describe('retry classification', () => {
   });
 
   it('scrubs keys and explains a missing one', () => {
-    expect(scrubSecrets('key sk-ant-abcdefgh123 and tok-1234567890', ['tok-1234567890'])).toBe('key [redacted] and [redacted]');
-    expect(anthropicCredentialProblem(undefined, {})).toMatch(/ANTHROPIC_API_KEY/);
-    expect(anthropicCredentialProblem(undefined, { ANTHROPIC_API_KEY: 'k' })).toBeNull();
+    expect(scrubSecrets('key sk-ant-abcdefgh123 and tok-1234567890', ['tok-1234567890'], ANTHROPIC_SECRETS.patterns)).toBe('key [redacted] and [redacted]');
+    expect(scrubSecrets('key sk-ant-abcdefgh123', [])).toBe('key sk-ant-abcdefgh123');
+    expect(anthropicCredentialProblem({})).toMatch(/ANTHROPIC_API_KEY/);
+    expect(anthropicCredentialProblem({ ANTHROPIC_API_KEY: 'k' })).toBeNull();
+    expect(anthropicCredentialProblem({ ANTHROPIC_AUTH_TOKEN: 'k' })).toBeNull();
   });
 });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { createBudget, totalsFromEntries } from '../../harness/agent/budget.js';
-import { DEFAULT_MODEL, LIST_PRICES, costOf, lookup, priceTable, unpriced } from '../../harness/agent/pricing.js';
+import { DEFAULT_MODEL, LIST_PRICES } from '../../harness/agent/anthropic/prices.js';
+import { costOf, lookup, priceTable, unpriced } from '../../harness/agent/pricing.js';
 import type { SessionEntry } from '../../harness/agent/types.js';
 
-const built = priceTable();
+const built = priceTable(LIST_PRICES);
 if (!built.ok) throw new Error(built.message);
 const table = built.table;
 const start = new Date('2026-11-20T00:00:00Z');
@@ -28,12 +29,12 @@ describe('pricing', () => {
   });
 
   it('accepts overrides and new models, and names a model with no price', () => {
-    const r = priceTable({ 'claude-sonnet-5-5': { output: 12 }, 'my-proxy-model': { input: 1, output: 4 } });
+    const r = priceTable(LIST_PRICES, { 'claude-sonnet-5-5': { output: 12 }, 'my-proxy-model': { input: 1, output: 4 } });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.table['claude-sonnet-5-5']).toEqual({ input: 2, output: 12, cacheRead: 0.2, cacheWrite: 2.5 });
     expect(r.table['my-proxy-model']).toEqual({ input: 1, output: 4, cacheRead: 0.1, cacheWrite: 1.25 });
-    expect(priceTable({ 'mystery': { input: 1 } })).toEqual({ ok: false, message: expect.stringMatching(/^agent\.prices\.mystery: mystery has no list price; give at least input and output/) });
+    expect(priceTable(LIST_PRICES, { 'mystery': { input: 1 } })).toEqual({ ok: false, message: expect.stringMatching(/^agent\.prices\.mystery: mystery has no list price; give at least input and output/) });
     expect(unpriced(r.table, ['claude-sonnet-5-5', 'claude-mythos-preview'])).toMatch(/^model claude-mythos-preview has no price: add agent\.prices\.claude-mythos-preview/);
     expect(unpriced(r.table, ['my-proxy-model'])).toBeNull();
   });

@@ -1,4 +1,3 @@
-import type Anthropic from '@anthropic-ai/sdk';
 import { describe, expect, it } from 'vitest';
 import {
   applyCompaction,
@@ -9,21 +8,20 @@ import {
   estimateMessagesTokens,
   needsCompaction,
   SUMMARY_PREFIX,
-} from '../../harness/agent/compaction.js';
-
-type MessageParam = Anthropic.MessageParam;
+} from '../../harness/agent/turn/compaction.js';
+import type { Message as MessageParam } from '../../harness/agent/turn/messages.js';
 
 const user = (text: string): MessageParam => ({ role: 'user', content: [{ type: 'text', text }] });
 const toolUse = (id: string, content: string): MessageParam => ({
   role: 'assistant',
-  content: [{ type: 'tool_use', id, name: 'write', input: { path: 'a.go', content } }],
+  content: [{ type: 'tool-call', id, name: 'write', input: { path: 'a.go', content } }],
 });
 const toolResult = (id: string, content: string): MessageParam => ({
   role: 'user',
-  content: [{ type: 'tool_result', tool_use_id: id, content }],
+  content: [{ type: 'tool-result', toolCallId: id, content, isError: false }],
 });
 
-/** task, then n rounds of (tool_use, tool_result), each about 1,000 tokens. */
+/** task, then n rounds of (tool call, tool result), each about 1,000 tokens. */
 function conversation(n: number): MessageParam[] {
   const out: MessageParam[] = [user('Make the lexer cases pass.')];
   for (let i = 0; i < n; i++) out.push(toolUse(`t${i}`, 'x'.repeat(2000)), toolResult(`t${i}`, 'y'.repeat(2000)));
@@ -64,13 +62,13 @@ describe('chooseCut', () => {
     expect(estimateMessagesTokens(msgs.slice(cut + 2))).toBeLessThan(3_000);
   });
 
-  it('never separates a tool_use from its tool_result', () => {
+  it('never separates a tool call from its result', () => {
     const msgs = conversation(6);
     for (const keep of [0, 500, 1_500, 4_000, 100_000]) {
       const cut = chooseCut(msgs, keep)!;
       const kept = msgs.slice(cut);
-      const usedIds = kept.flatMap((m) => (Array.isArray(m.content) ? m.content : []).filter((b) => b.type === 'tool_use').map((b) => (b as { id: string }).id));
-      const resultIds = kept.flatMap((m) => (Array.isArray(m.content) ? m.content : []).filter((b) => b.type === 'tool_result').map((b) => (b as { tool_use_id: string }).tool_use_id));
+      const usedIds = kept.flatMap((m) => m.content.flatMap((b) => (b.type === 'tool-call' ? [b.id] : [])));
+      const resultIds = kept.flatMap((m) => m.content.flatMap((b) => (b.type === 'tool-result' ? [b.toolCallId] : [])));
       expect(resultIds.every((id) => usedIds.includes(id))).toBe(true);
       expect(usedIds.every((id) => resultIds.includes(id))).toBe(true);
     }

@@ -41,4 +41,16 @@ describe('the import graph', () => {
     }
     expect(upward).toEqual([]);
   });
+
+  it('names the Anthropic backend and its SDK only in its own folder and the backend registry', () => {
+    const outside: string[] = [];
+    for (const file of files) {
+      const rel = path.relative(ROOT, file);
+      if (rel.startsWith(path.join('agent', 'anthropic') + path.sep) || rel === path.join('agent', 'backends.ts')) continue;
+      for (const spec of importsOf(file)) {
+        if (spec === '@anthropic-ai/sdk' || spec.startsWith('@anthropic-ai/sdk/') || /(^|\/)anthropic\//.test(spec)) outside.push(`${rel} imports ${spec}`);
+      }
+    }
+    expect(outside).toEqual([]);
+  });
 });

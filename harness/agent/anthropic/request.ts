@@ -1,37 +1,26 @@
 /**
- * The Messages API request for the next turn, with prompt caching: breakpoints on the last
- * tool definition, on the system prompt + phase seed (the stable prefix of a phase), and on
- * the latest turn so each request reads the previous one's prefix from the cache. Three of
- * the four breakpoints the API allows.
+ * The Messages API request for the next turn, from the neutral conversation, with prompt
+ * caching: breakpoints on the last tool definition, on the system prompt + phase seed (the
+ * stable prefix of a phase), and on the latest turn so each request reads the previous
+ * one's prefix from the cache. Three of the four breakpoints the API allows.
  */
 import type Anthropic from '@anthropic-ai/sdk';
-import { estimateTextTokens } from '../compaction.js';
-import type { ToolDefinition } from '../types.js';
+import type { Block, Message } from '../turn/messages.js';
+import type { ModelRequest } from '../turn/provider.js';
 
 type MessageParam = Anthropic.MessageParam;
 
 const EPHEMERAL = { type: 'ephemeral' } as const;
 
-export const DEFAULT_SYSTEM_PROMPT = [
-  'You are a careful software engineer porting a library to another language inside a workspace.',
-  "The source project's own snapshot test suite is the oracle: a case passes when your port's output matches its snapshot exactly.",
-  'Use the tools; every path is relative to the workspace. Read before you edit; keep changes small and run `run_tests` often.',
-  'Snapshots, test inputs, the skip-list and overrides are read-only: fix the port, never the tests.',
-  'Match error messages and formatting exactly as the snapshots show; do not give up on cases that expect an error.',
-  'When you stop, end your turn with a short summary: what you changed, where, what passes now, and what is left.',
-].join('\n');
-
-export interface RequestInput {
-  model: string;
-  maxTokens: number;
-  systemPrompt: string;
-  seed: string;
-  tools: ToolDefinition[];
-  messages: MessageParam[];
-}
-
-export function buildRequest(input: RequestInput): Anthropic.MessageCreateParamsNonStreaming {
-  const system: Anthropic.TextBlockParam[] = [{ type: 'text', text: input.systemPrompt }];
+export function buildRequest(input: ModelRequest): Anthropic.MessageCreateParamsNonStreaming {
+  const cache = input.cache !== false;
+  const messages = input.messages.map(toParam);
+  if (!cache) {
+    const params: Anthropic.MessageCreateParamsNonStreaming = { model: input.model, max_tokens: input.maxTokens, system: input.system, messages };
+    if (input.tools.length > 0) params.tools = input.tools.map((t) => ({ name: t.name, description: t.description, input_schema: t.input_schema }));
+    return params;
+  }
+  const system: Anthropic.TextBlockParam[] = [{ type: 'text', text: input.system }];
   if (input.seed.trim() !== '') system.push({ type: 'text', text: input.seed });
   system[system.length - 1] = { ...system[system.length - 1]!, cache_control: EPHEMERAL };
 
@@ -42,7 +31,7 @@ export function buildRequest(input: RequestInput): Anthropic.MessageCreateParams
     model: input.model,
     max_tokens: input.maxTokens,
     system,
-    messages: withLatestTurnCached(input.messages),
+    messages: withLatestTurnCached(messages),
   };
   if (tools.length > 0) params.tools = tools;
   return params;
@@ -59,7 +48,31 @@ function withLatestTurnCached(messages: MessageParam[]): MessageParam[] {
   return [...messages.slice(0, -1), { ...last, content: blocks } as MessageParam];
 }
 
-/** Estimated tokens of everything before the messages: system prompt, seed, tool definitions. */
-export function prefixTokens(systemPrompt: string, seed: string, tools: ToolDefinition[]): number {
-  return estimateTextTokens(systemPrompt) + estimateTextTokens(seed) + estimateTextTokens(JSON.stringify(tools));
+function toParam(message: Message): MessageParam {
+  return { role: message.role, content: message.content.map(blockParam) } as MessageParam;
+}
+
+function blockParam(block: Block): Anthropic.ContentBlockParam {
+  switch (block.type) {
+    case 'text':
+      return { type: 'text', text: block.text };
+    case 'tool-call':
+      return { type: 'tool_use', id: block.id, name: block.name, input: block.input ?? {} };
+    case 'tool-result':
+      return { type: 'tool_result', tool_use_id: block.toolCallId, content: block.content, ...(block.isError ? { is_error: true } : {}) };
+    case 'opaque':
+      return sendBack(block.data as Record<string, unknown>);
+  }
+}
+
+/** A block of the API's own (a reasoning trace) as it must be sent back: response-only fields dropped. */
+function sendBack(block: Record<string, unknown>): Anthropic.ContentBlockParam {
+  switch (block.type) {
+    case 'thinking':
+      return { type: 'thinking', thinking: String(block.thinking ?? ''), signature: String(block.signature ?? '') };
+    case 'redacted_thinking':
+      return { type: 'redacted_thinking', data: String(block.data ?? '') };
+    default:
+      return block as unknown as Anthropic.ContentBlockParam;
+  }
 }

@@ -1,13 +1,11 @@
 /**
  * Context compaction, as pure functions: how big a conversation is, when it nears the
- * configured share of the context window, where to cut (recent turns kept, a tool_use
- * never separated from its tool_result), the text of the summarisation request, and the
- * conversation after the older turns are replaced by their summary. The backend does the
+ * configured share of the context window, where to cut (recent turns kept, a tool call
+ * never separated from its result), the text of the summarisation request, and the
+ * conversation after the older turns are replaced by their summary. The turn loop does the
  * model call and the logging.
  */
-import type Anthropic from '@anthropic-ai/sdk';
-
-type MessageParam = Anthropic.MessageParam;
+import type { Block, Message } from './messages.js';
 
 /** The usual rough ratio for English text and code; only used where the API gave no count. */
 export const CHARS_PER_TOKEN = 4;
@@ -18,11 +16,11 @@ export function estimateTextTokens(text: string): number {
   return Math.ceil(text.length / CHARS_PER_TOKEN);
 }
 
-export function estimateMessageTokens(message: MessageParam): number {
+export function estimateMessageTokens(message: Message): number {
   return estimateTextTokens(messageText(message)) + 4;
 }
 
-export function estimateMessagesTokens(messages: readonly MessageParam[]): number {
+export function estimateMessagesTokens(messages: readonly Message[]): number {
   return messages.reduce((sum, m) => sum + estimateMessageTokens(m), 0);
 }
 
@@ -39,7 +37,7 @@ export interface UsageAnchor {
  * Tokens the next request would carry: the API's own count up to the anchor, plus an
  * estimate for what came after; without a usable anchor, an estimate of everything.
  */
-export function estimateConversationTokens(messages: readonly MessageParam[], prefixTokens: number, anchor?: UsageAnchor): number {
+export function estimateConversationTokens(messages: readonly Message[], prefixTokens: number, anchor?: UsageAnchor): number {
   if (anchor && anchor.messageCount > 0 && anchor.messageCount <= messages.length) {
     return anchor.tokens + estimateMessagesTokens(messages.slice(anchor.messageCount));
   }
@@ -53,10 +51,10 @@ export function needsCompaction(tokens: number, contextWindow: number, compactAt
 /**
  * Index of the first message to keep, or null when there is nothing worth cutting.
  * Cuts only before an assistant message: the removed part then ends with a user turn
- * (whose tool_results belong to a removed tool_use), and the kept part's tool_results
- * all follow their kept tool_use. Keeps at least `keepTokens` of recent turns when it can.
+ * (whose tool results belong to a removed tool call), and the kept part's tool results
+ * all follow their kept tool call. Keeps at least `keepTokens` of recent turns when it can.
  */
-export function chooseCut(messages: readonly MessageParam[], keepTokens: number): number | null {
+export function chooseCut(messages: readonly Message[], keepTokens: number): number | null {
   const candidates: number[] = [];
   for (let i = 1; i < messages.length; i++) if (messages[i]!.role === 'assistant') candidates.push(i);
   if (candidates.length === 0) return null;
@@ -69,7 +67,7 @@ export function chooseCut(messages: readonly MessageParam[], keepTokens: number)
 }
 
 /** The whole summarisation prompt for the removed turns; `maxChars` bounds its size. */
-export function buildSummaryRequest(older: readonly MessageParam[], maxChars = 200_000): string {
+export function buildSummaryRequest(older: readonly Message[], maxChars = 200_000): string {
   const transcript = bound(older.map(serializeMessage).join('\n\n'), maxChars);
   return [
     'The conversation below is the older part of a coding agent\'s session porting a library to another language,',
@@ -89,47 +87,43 @@ export function buildSummaryRequest(older: readonly MessageParam[], maxChars = 2
   ].join('\n');
 }
 
-export function summaryMessage(summary: string): MessageParam {
+export function summaryMessage(summary: string): Message {
   return { role: 'user', content: [{ type: 'text', text: SUMMARY_PREFIX + summary }] };
 }
 
 /** The conversation after compaction: one user message with the summary, then the kept turns. */
-export function applyCompaction(messages: readonly MessageParam[], summary: string, keptFrom: number): MessageParam[] {
+export function applyCompaction(messages: readonly Message[], summary: string, keptFrom: number): Message[] {
   return [summaryMessage(summary), ...messages.slice(keptFrom)];
 }
 
-function messageText(message: MessageParam): string {
-  if (typeof message.content === 'string') return message.content;
+function messageText(message: Message): string {
   return message.content.map(blockText).join('\n');
 }
 
-function blockText(block: Anthropic.ContentBlockParam): string {
+function blockText(block: Block): string {
   switch (block.type) {
     case 'text':
       return block.text;
-    case 'tool_use':
+    case 'tool-call':
       return `${block.name} ${JSON.stringify(block.input ?? {})}`;
-    case 'tool_result':
-      return toolResultText(block);
-    case 'thinking':
-      return block.thinking;
-    default:
-      return JSON.stringify(block);
+    case 'tool-result':
+      return block.content;
+    case 'opaque':
+      return opaqueText(block.data);
   }
 }
 
-function toolResultText(block: Anthropic.ToolResultBlockParam): string {
-  if (block.content === undefined) return '';
-  if (typeof block.content === 'string') return block.content;
-  return block.content.map((part) => (part.type === 'text' ? part.text : JSON.stringify(part))).join('\n');
+// A reasoning trace counts towards the context like text; other provider blocks by their JSON.
+function opaqueText(data: unknown): string {
+  const d = data as { thinking?: unknown } | null;
+  return typeof d?.thinking === 'string' ? d.thinking : JSON.stringify(data ?? null);
 }
 
-function serializeMessage(message: MessageParam): string {
-  if (typeof message.content === 'string') return `[${message.role}]\n${clip(message.content, 6_000)}`;
+function serializeMessage(message: Message): string {
   return message.content
     .map((block) => {
-      if (block.type === 'tool_use') return `[tool call ${block.name}] ${clip(JSON.stringify(block.input ?? {}), 2_000)}`;
-      if (block.type === 'tool_result') return `[tool result${block.is_error ? ', error' : ''}]\n${clip(toolResultText(block), 2_000)}`;
+      if (block.type === 'tool-call') return `[tool call ${block.name}] ${clip(JSON.stringify(block.input ?? {}), 2_000)}`;
+      if (block.type === 'tool-result') return `[tool result${block.isError ? ', error' : ''}]\n${clip(block.content, 2_000)}`;
       return `[${message.role}]\n${clip(blockText(block), 6_000)}`;
     })
     .join('\n');
