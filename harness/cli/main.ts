@@ -1,4 +1,5 @@
 import { EXIT, type CliIO } from './io.js';
+import { porterVersion } from '../util/version.js';
 
 type Command = (argv: string[], io: CliIO) => Promise<number>;
 
@@ -31,12 +32,10 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   },
 };
 
-export const VERSION = '0.1.0';
-
 function help(): string {
   const names = Object.keys(COMMANDS);
   const width = Math.max(...names.map((n) => n.length));
-  return `porter ${VERSION}: port a library to another language, with its own snapshot tests as the oracle
+  return `porter ${porterVersion()}: port a library to another language, with its own snapshot tests as the oracle
 
 Usage: porter <command> [options]
 
@@ -55,7 +54,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   if (name === '--version' || name === '-V') {
-    io.stdout(`${VERSION}\n`);
+    io.stdout(`${porterVersion()}\n`);
     return EXIT.ok;
   }
   const command = COMMANDS[name];

@@ -3,7 +3,7 @@
  * All paths are absolute after loading; globs stay as written.
  */
 
-/** How strictly an error snapshot is compared (issue #2 §4). */
+/** How strictly an error snapshot is compared. */
 export type MatchLevel = 'exact' | 'kind+line+message' | 'kind+line' | 'kind' | 'any-error';
 
 export const MATCH_LEVELS: readonly MatchLevel[] = ['exact', 'kind+line+message', 'kind+line', 'kind', 'any-error'];
@@ -70,8 +70,8 @@ export interface PorterConfig {
   overrides: string;
   /** Case-id globs that must match exactly, never be skipped or overridden. */
   protected: string[];
-  /** Raw `agent` section, validated by the agent module (issue #3). */
+  /** Raw `agent` section, validated by the agent module. */
   agent?: unknown;
-  /** Raw `reports` section (issue #4): `{ dir }`. */
+  /** Raw `reports` section: `{ dir }`. */
   reports: { dir: string };
 }

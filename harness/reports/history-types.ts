@@ -10,7 +10,7 @@ import type { StaleSkip } from '../skiplist/skiplist.js';
 
 export const HISTORY_VERSION = 1;
 
-/** Agent spend and activity over some span (a phase, or a whole run), as issue #3 §5 lists them. */
+/** Agent spend and activity over some span (a phase, or a whole run): what a maintainer reads to judge a run. */
 export interface AgentTotals {
   wallMs: number;
   /** Messages exchanged with the model (requests + responses), as the MiniJinja write-up counts them. */
@@ -48,7 +48,7 @@ export interface StatusChange {
   to: CaseStatus | null;
 }
 
-/** A write to the tests that the guard refused or undid (issue #3 §3). */
+/** A write to the tests that the guard refused or undid. */
 export interface TamperEvent {
   path: string;
   action: 'restored' | 'refused';

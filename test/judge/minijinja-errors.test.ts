@@ -1,5 +1,5 @@
 /**
- * The fuzzy matcher against MiniJinja's real error snapshots (issue #2, "done when"): every error
+ * The fuzzy matcher against MiniJinja's real error snapshots (the acceptance bar): every error
  * snapshot is parsed, then judged at every level against what a port might print — a display
  * line only (Go-port style) and a structured `error` in the response.
  */
