@@ -1,5 +1,5 @@
 import { costOf, lookup, ratesFor, type PriceTable } from './pricing.js';
-import { type BudgetGate, type SessionEntry } from './types.js';
+import type { BudgetGate, SessionEntry } from './types.js';
 import { addUsage, ZERO_USAGE, type StopReason, type Usage } from '../reports/usage.js';
 
 /**

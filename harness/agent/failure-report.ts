@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CaseResult } from '../run/types.js';
-import { type SuiteVerdict } from './verdict.js';
+import type { SuiteVerdict } from './verdict.js';
 import { countsLine, isFailing } from '../judge/case-status.js';
 
 /**

@@ -18,7 +18,7 @@ import { agentReport, publishAgentReport } from './agent-report.js';
 import { computeStats, type RunStats } from './stats.js';
 import type { AgentBackend, SessionEntry } from './types.js';
 import type { StopReason } from '../reports/usage.js';
-import { type KnownCase, type SuiteRunner } from './verdict.js';
+import type { KnownCase, SuiteRunner } from './verdict.js';
 import { isFailing } from '../judge/case-status.js';
 import { createGuard } from './workspace-guard.js';
 

@@ -1,4 +1,4 @@
-import { type SessionEntry } from './types.js';
+import type { SessionEntry } from './types.js';
 import { blocksFromLog, toolCallsOf } from './turn/messages.js';
 import { addUsage, ZERO_USAGE, type StopReason, type Usage } from '../reports/usage.js';
 

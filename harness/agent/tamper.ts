@@ -103,7 +103,7 @@ export function acceptWrites(snapshot: ProtectedSnapshot, files: string[]): void
 
 function restore(file: string, state: FileState): void {
   const st = fs.lstatSync(file, { throwIfNoEntry: false });
-  if (st && st.isDirectory()) fs.rmSync(file, { recursive: true, force: true });
+  if (st?.isDirectory()) fs.rmSync(file, { recursive: true, force: true });
   else if (st) fs.unlinkSync(file);
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, state.content, { mode: state.mode });

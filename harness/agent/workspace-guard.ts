@@ -81,7 +81,7 @@ function areaMatcher(pattern: string): Matcher {
     const realBase = base ? realpathPrefix(base) : base;
     const realPattern = base && realBase !== base ? realBase + pattern.slice(base.length) : null;
     const real = realPattern ? picomatch(realPattern, { dot: true }) : null;
-    return (abs) => lexical(abs) || (real !== null && real(abs));
+    return (abs) => lexical(abs) || real?.(abs) === true;
   }
   const lexical = path.resolve(pattern);
   const real = realpathPrefix(lexical);

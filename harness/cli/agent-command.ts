@@ -115,7 +115,7 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
     progress: (line) => human(`${stamp()}${line}\n`),
     warn: (line) => io.stderr(`warning: ${line}\n`),
   };
-  let result;
+  let result: Awaited<ReturnType<typeof runAgent>>;
   try {
     result = await runAgent(options);
   } catch (e) {

@@ -303,15 +303,15 @@ async function missingFolders(config: PorterConfig, file: string): Promise<strin
   const checks: Array<{ key: string; dir: string; hint: string }> = [
     { key: 'source', dir: config.source, hint: "set source to the source project's root, relative to this file" },
   ];
-  config.phases.forEach((ph, i) =>
-    ph.inputs.forEach((dir, j) =>
+  config.phases.forEach((ph, i) => {
+    ph.inputs.forEach((dir, j) => {
       checks.push({
         key: ph.inputs.length === 1 ? `phases[${i}].inputs` : `phases[${i}].inputs[${j}]`,
         dir,
         hint: 'input folders are relative to source',
-      }),
-    ),
-  );
+      });
+    });
+  });
   checks.push({ key: 'target.cwd', dir: config.target.cwd, hint: 'target.cwd is relative to this file' });
   const lines: string[] = [];
   for (const { key, dir, hint } of checks) {

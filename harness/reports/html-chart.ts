@@ -94,7 +94,9 @@ export function renderChart(records: readonly HistoryRecord[], phaseOrder: reado
     if (runs.length > 1 && runs.length <= 60) {
       out.push(...xs.map((x, i) => `<circle cx="${r1(x)}" cy="${r1(y(upper[i]!))}" r="2.6" fill="${color}"/>`));
     }
-    upper.forEach((u, i) => (base[i] = u));
+    upper.forEach((u, i) => {
+      base[i] = u;
+    });
   });
 
   const totalLine = xs.map((x, i) => `${r1(x)},${r1(y(totals[at(i)]!))}`).join(' ');

@@ -159,7 +159,9 @@ class StdioPool implements TargetRunner, WorkerEvents {
     const pending = [...this.all];
     if (pending.length === 0) return;
     // A polite end first (stdin EOF lets a worker flush and exit), then SIGKILL to the group.
-    const grace = setTimeout(() => pending.forEach((w) => w.kill()), this.opts.closeGraceMs ?? 500);
+    const grace = setTimeout(() => {
+      for (const w of pending) w.kill();
+    }, this.opts.closeGraceMs ?? 500);
     await Promise.all(pending.map((w) => w.closed));
     clearTimeout(grace);
   }

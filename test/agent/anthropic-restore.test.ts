@@ -16,8 +16,8 @@ let toolsets: TempDirTools[] = [];
 let workspaces: string[] = [];
 afterEach(async () => {
   await Promise.all(fakes.map((f) => f.close()));
-  toolsets.forEach((t) => t.cleanup());
-  workspaces.forEach((w) => fs.rmSync(w, { recursive: true, force: true }));
+  for (const t of toolsets) t.cleanup();
+  for (const w of workspaces) fs.rmSync(w, { recursive: true, force: true });
   fakes = [];
   toolsets = [];
   workspaces = [];

@@ -31,8 +31,8 @@ beforeAll(async () => {
   const rootConfig = fs.readFileSync(path.join(repo, 'porter.config.yaml'), 'utf8');
   const yaml = rootConfig
     .replace(/^source: .*$/m, `source: ${JSON.stringify(path.join(example, 'source'))}`)
-    .replace(/^  cwd: .*$/m, '  cwd: .')
-    .replace(/^  workers: .*$/m, '  workers: 1')
+    .replace(/^ {2}cwd: .*$/m, '  cwd: .')
+    .replace(/^ {2}workers: .*$/m, '  workers: 1')
     .replace(/^overrides: .*$/m, `overrides: ${JSON.stringify(path.join(example, 'overrides'))}`)
     .replace(/^reports:[\s\S]*$/m, '');
   fs.writeFileSync(path.join(workspace, 'porter.config.yaml'), yaml);

@@ -15,6 +15,7 @@ export interface StepApi {
   respond(usage: Usage, maxOutputTokens?: number): boolean;
 }
 
+// biome-ignore lint/suspicious/noConfusingVoidType: a step may end without saying anything (an async function with no return)
 export type Step = (api: StepApi) => Promise<Partial<IterationResult> | void>;
 
 export interface Seen {

@@ -167,6 +167,7 @@ describe('bash', () => {
 
   it('does not show the API key to the agent', async () => {
     const t = make({ env: agentEnv({ ...process.env, ANTHROPIC_API_KEY: 'sk-ant-secret' }) });
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell parameter expansion, for bash to read
     const r = await t.execute('bash', { command: 'echo "key=${ANTHROPIC_API_KEY:-none}"' });
     expect(r.content).toMatch(/^key=none/);
   });

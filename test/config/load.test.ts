@@ -52,7 +52,7 @@ describe('loadConfig', () => {
     const r = await loadConfig(file);
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.message).toMatch(new RegExp(`^${escape(file)}:3:1: Flow sequence`));
+    expect(r.message).toMatch(new RegExp(`^${escapeRegExp(file)}:3:1: Flow sequence`));
   });
 
   it('reports validation errors before looking at folders', async () => {
@@ -91,7 +91,7 @@ describe('loadConfig', () => {
   });
 });
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 

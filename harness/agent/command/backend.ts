@@ -8,7 +8,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { type AgentBackend, type IterationContext, type IterationResult } from '../types.js';
+import type { AgentBackend, IterationContext, IterationResult } from '../types.js';
 import { ZERO_USAGE } from '../../reports/usage.js';
 
 export const PROMPT_PLACEHOLDER = '{prompt_file}';
