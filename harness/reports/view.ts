@@ -4,7 +4,7 @@
  */
 import type { MatchHow } from '../judge/types.js';
 import type { CaseStatus, RunResult, StaleSkip } from '../run/types.js';
-import { clusterFailures, type Cluster } from './cluster.js';
+import { causeFields, clusterFailures, type Cluster } from './cluster.js';
 import type {
   AgentSkip,
   AgentStats,
@@ -28,6 +28,8 @@ export interface CaseView {
   reason?: string;
   diff?: string;
   expectedKind?: string;
+  printed?: string;
+  features?: string[];
   skipReason?: string;
   overrideReason?: string;
 }
@@ -158,7 +160,10 @@ function casesFromRun(run: RunResult): CaseView[] {
     if (reason) v.reason = reason;
     const diff = c.diff ?? (c.status === 'crash' ? c.stderrTail : undefined);
     if (diff) v.diff = diff;
-    if (c.expectedFacets?.kind) v.expectedKind = c.expectedFacets.kind;
+    const { expectedKind, printed, features } = causeFields(c);
+    if (expectedKind) v.expectedKind = expectedKind;
+    if (printed !== undefined) v.printed = printed;
+    if (features) v.features = features;
     if (c.skipReason !== undefined) v.skipReason = c.skipReason;
     if (c.overrideReason !== undefined) v.overrideReason = c.overrideReason;
     return v;
@@ -180,6 +185,8 @@ function casesFromRecord(record: HistoryRecord | null): CaseView[] {
         if (d.reason) v.reason = d.reason;
         if (d.diff) v.diff = d.diff;
         if (d.expectedKind) v.expectedKind = d.expectedKind;
+        if (d.printed !== undefined) v.printed = d.printed;
+        if (d.features) v.features = d.features;
       }
       const skip = skips.get(id);
       if (skip !== undefined) v.skipReason = skip;
