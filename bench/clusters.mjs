@@ -25,6 +25,7 @@ const load = (p) => import(pathToFileURL(path.join(dist, p)).href);
 const { loadConfig } = await load('config/load.js');
 const { runSuite } = await load('run/run-suite.js');
 const { causeFields, clusterFailures, firstDifferingLine } = await load('reports/cluster.js');
+const { planWorkItems } = await load('agent/parallel/work-items.js');
 
 const loaded = await loadConfig(path.join(root, 'examples', 'minijinja', 'porter.config.yaml'));
 if (!loaded.ok) {
@@ -54,10 +55,12 @@ const beforeSizes = [...before.values()].map((g) => g.length).sort((a, b) => b -
 const after = clusterFailures(failing.map((c) => ({ ...c, ...causeFields(c) })));
 
 const shortId = (id) => id.slice(id.indexOf('@') + 1).replace(/\.txt$/, '');
-const describe = (name, sizes) =>
-  `${name}: ${sizes.length} clusters for ${failing.length} failing cases; sizes ${sizes.join(' ')}; singletons ${sizes.filter((n) => n === 1).length}; largest ${sizes[0] ?? 0}`;
+const describe = (name, sizes, unit = 'clusters') =>
+  `${name}: ${sizes.length} ${unit} for ${failing.length} failing cases; sizes ${sizes.join(' ')}; singletons ${sizes.filter((n) => n === 1).length}; largest ${sizes[0] ?? 0}`;
 console.log(`phase ${phase}, target ${argv.includes('--error') ? 'prints one fixed error' : 'prints nothing'}`);
 console.log(describe('before (first differing line)', beforeSizes));
 console.log(describe('after (by cause)', after.map((c) => c.cases.length)));
+const plan = planWorkItems({ phases: [phase], verdict: outcome.result, base: 'HEAD' });
+console.log(describe('work items (clusters under 3 cases packed)', plan.items.map((i) => i.cases.length), 'items'));
 const shown = argv.includes('--list') ? after : after.slice(0, 8);
 for (const c of shown) console.log(`  ${String(c.cases.length).padStart(3)}  ${c.label}${c.sample !== undefined ? `: ${c.sample}` : ''}  [${c.cases.map((x) => shortId(x.id)).join(' ')}]`);
