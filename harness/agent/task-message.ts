@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PorterConfig } from '../config/types.js';
-import { clusterFailures } from '../reports/cluster.js';
+import { causeFields, clusterFailures } from '../reports/cluster.js';
 import type { CaseResult } from '../run/types.js';
 import { caseDetail, fence, readInput } from './failure-report.js';
 import { phaseCounts, type SuiteVerdict } from './verdict.js';
@@ -108,7 +108,7 @@ export function buildTaskMessage(t: TaskInput): string {
     for (const x of examples) parts.push(exampleCase(t.config.source, x));
   } else {
     const failing = v.cases.filter((x) => x.phase === phase && isFailing(x.status));
-    const clusters = clusterFailures(failing.map((x) => ({ ...x, ...(x.expectedFacets?.kind ? { expectedKind: x.expectedFacets.kind } : {}) })));
+    const clusters = clusterFailures(failing.map((x) => ({ ...x, ...causeFields(x) })));
     const maxClusters = t.maxClusters ?? 15;
     const examples = t.examples ?? 3;
     if (clusters.length > 0) parts.push(`Failing cases of "${phase}", grouped by likely cause (${failing.length} cases, ${clusters.length} groups):`);

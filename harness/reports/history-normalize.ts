@@ -88,7 +88,8 @@ export function normalizeRecord(raw: unknown): Normalized {
   if (failures.length) {
     record.failures = failures.map((f) => {
       const d: NonNullable<HistoryRecord['failures']>[number] = { id: f.id as string, phase: str(f.phase) ?? '', status: toStatus(f.status) ?? 'fail' };
-      for (const key of ['reason', 'diff', 'expectedKind', 'actualKind'] as const) if (typeof f[key] === 'string') d[key] = f[key] as string;
+      for (const key of ['reason', 'diff', 'expectedKind', 'actualKind', 'printed'] as const) if (typeof f[key] === 'string') d[key] = f[key] as string;
+      if (Array.isArray(f.features)) d.features = f.features.filter((w): w is string => typeof w === 'string');
       if (typeof f.facet === 'string') d.facet = f.facet as NonNullable<typeof d.facet>;
       return d;
     });

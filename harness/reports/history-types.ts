@@ -89,6 +89,10 @@ export interface FailureDetail {
   diff?: string;
   expectedKind?: string;
   actualKind?: string;
+  /** What the target printed, in one line: its error, or its first non-blank line ('' for nothing). */
+  printed?: string;
+  /** Words of the case's input (bounded): clustering groups cases by the rare ones they share. */
+  features?: string[];
 }
 
 export interface HistoryRecord {

@@ -24,6 +24,7 @@ import {
 } from './history-types.js';
 import { normalizeRecord } from './history-normalize.js';
 import { oneLine, truncateText } from './text.js';
+import { causeFields } from './cluster.js';
 
 export interface RecordExtra {
   kind: 'test' | 'agent';
@@ -149,9 +150,7 @@ function failureDetail(c: CaseResult, limits: DetailLimits): FailureDetail {
   if (reason) d.reason = oneLine(reason, limits.maxReasonChars);
   const diff = c.diff ?? (c.status === 'crash' ? c.stderrTail : undefined);
   if (diff) d.diff = truncateText(diff, limits.maxDiffLines, limits.maxDiffChars).text;
-  if (c.expectedFacets?.kind) d.expectedKind = c.expectedFacets.kind;
-  if (c.actualFacets?.kind) d.actualKind = c.actualFacets.kind;
-  return d;
+  return { ...d, ...causeFields(c) };
 }
 
 /** Keeps the first `maxFailures`; once the diffs' total budget is spent, later ones keep only their reason. */

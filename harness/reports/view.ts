@@ -6,7 +6,7 @@ import type { MatchHow } from '../judge/types.js';
 import type { RunResult } from '../run/types.js';
 import type { CaseStatus } from '../judge/case-status.js';
 import type { StaleSkip } from '../skiplist/skiplist.js';
-import { clusterFailures, type Cluster } from './cluster.js';
+import { causeFields, clusterFailures, type Cluster } from './cluster.js';
 import type {
   AgentSkip,
   AgentStats,
@@ -31,6 +31,8 @@ export interface CaseView {
   reason?: string;
   diff?: string;
   expectedKind?: string;
+  printed?: string;
+  features?: string[];
   skipReason?: string;
   overrideReason?: string;
 }
@@ -151,7 +153,10 @@ function casesFromRun(run: RunResult): CaseView[] {
     if (reason) v.reason = reason;
     const diff = c.diff ?? (c.status === 'crash' ? c.stderrTail : undefined);
     if (diff) v.diff = diff;
-    if (c.expectedFacets?.kind) v.expectedKind = c.expectedFacets.kind;
+    const { expectedKind, printed, features } = causeFields(c);
+    if (expectedKind) v.expectedKind = expectedKind;
+    if (printed !== undefined) v.printed = printed;
+    if (features) v.features = features;
     if (c.skipReason !== undefined) v.skipReason = c.skipReason;
     if (c.overrideReason !== undefined) v.overrideReason = c.overrideReason;
     return v;
@@ -173,6 +178,8 @@ function casesFromRecord(record: HistoryRecord | null): CaseView[] {
         if (d.reason) v.reason = d.reason;
         if (d.diff) v.diff = d.diff;
         if (d.expectedKind) v.expectedKind = d.expectedKind;
+        if (d.printed !== undefined) v.printed = d.printed;
+        if (d.features) v.features = d.features;
       }
       const skip = skips.get(id);
       if (skip !== undefined) v.skipReason = skip;

@@ -2,6 +2,7 @@ import type { Case } from '../suite/types.js';
 import type { TargetOutcome } from '../target/types.js';
 import type { CaseVerdict } from '../judge/types.js';
 import type { CaseResult } from './types.js';
+import { inputFeatures } from './input-features.js';
 
 /** What the skip-list says about a case, if anything. */
 export interface SkipMark {
@@ -72,6 +73,10 @@ export function classifyCase(args: {
   }
 
   base.status = base.rawStatus;
+  if (base.rawStatus !== 'pass' && testCase.input) {
+    const features = inputFeatures(testCase.input);
+    if (features.length > 0) base.features = features;
+  }
   if (skip && !protectedCase) {
     base.skipReason = skip.reason;
     base.status = base.rawStatus === 'pass' ? 'unexpected-pass' : 'skip';

@@ -32,6 +32,8 @@ export interface CaseResult {
   /** The target's output (truncated), for failing cases, so reports can show it. */
   actual?: string;
   stderrTail?: string;
+  /** Words of the input (tags, filters, names), for failing cases: clustering groups by them. */
+  features?: string[];
 }
 
 export interface RunResult {

@@ -33,6 +33,16 @@ describe('classifyCase', () => {
     expect(r).toMatchObject({ status: 'fail', facet: 'line', reason: 'line: expected 3, got 4', diff: '-a\n+b', actual: 'y' });
   });
 
+  it('failing cases carry the words of their input for clustering; passing ones do not', () => {
+    const testCase = makeCase('a', { input: { path: 'in.txt', header: { items: [1] }, body: '{% for x in items %}{{ x|upper }}{% endfor %}' } });
+    const fail = classifyCase({ testCase, outcome: output, verdict: { pass: false, facet: 'output', reason: 'differs' }, skip: null, protectedCase: false });
+    expect(fail.features).toEqual(['for', 'in', 'items', 'upper', 'endfor']);
+    const timeout = classifyCase({ testCase, outcome: { status: 'timeout', durationMs: 9, stderrTail: '' }, verdict: null, skip: null, protectedCase: false });
+    expect(timeout.features).toEqual(['for', 'in', 'items', 'upper', 'endfor']);
+    const pass = classifyCase({ testCase, outcome: output, verdict: { pass: true, how: 'exact' }, skip: null, protectedCase: false });
+    expect(pass.features).toBeUndefined();
+  });
+
   it('a skip-listed case that passes is an unexpected pass; one that fails is a skip', () => {
     const pass = classifyCase({ testCase: makeCase('a'), outcome: output, verdict: { pass: true, how: 'exact' }, skip: { reason: 'wip' }, protectedCase: false });
     expect(pass).toMatchObject({ status: 'unexpected-pass', rawStatus: 'pass', skipReason: 'wip' });

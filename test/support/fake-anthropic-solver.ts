@@ -10,7 +10,10 @@
  * once, and the solver carries on after the tool's (error) result.
  *
  * What it decides is read from the request alone (tool_use ids encode the step), so a
- * resumed run against the same server continues where the conversation stands.
+ * resumed run against the same server continues where the conversation stands, and several
+ * conversations can run at once. With `stagesFile: 'clusters.json'` and `stageOf:
+ * clusterStageOf` (the parallel example) a stage is a cluster of one phase: each conversation
+ * writes the file of the cluster its task names first, as a parallel worker would.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -26,8 +29,12 @@ export interface Misbehaviour {
 }
 
 export interface SolverOptions {
-  /** Folder with stages.json and the solution files. */
+  /** Folder with the stages file and the solution files. */
   solutionDir: string;
+  /** The stages file in solutionDir (default stages.json). */
+  stagesFile?: string;
+  /** Which stage a user text is about; default: the stage of the phase phaseOf finds. */
+  stageOf?: (text: string, stages: Stage[]) => Stage | null;
   /** Prefix for the written paths inside the workspace (default: the workspace root). */
   targetPrefix?: string;
   misbehave?: Misbehaviour[];
@@ -47,18 +54,23 @@ export interface Solver {
   phasesSeen: string[];
 }
 
-interface Stage {
+/** A unit of the solution: the files that make a phase (or one cluster of it, `name`d) pass. */
+export interface Stage {
   phase: string;
   files: string[];
+  name?: string;
+  /** The glob of the case ids the stage fixes, e.g. `test_ops__ops@wrap_*`. */
+  cases?: string;
 }
 
 // tool_use ids: toolu_porter_<request>_<step>_<n>, so the next step can be read off the last turn.
 const ID = /^toolu_porter_\d+_([a-z-]+)_\d+$/;
 
 export function createSolver(opts: SolverOptions): Solver {
-  const stages = (JSON.parse(fs.readFileSync(path.join(opts.solutionDir, 'stages.json'), 'utf8')) as { stages: Stage[] }).stages;
-  const phases = stages.map((s) => s.phase);
+  const stages = (JSON.parse(fs.readFileSync(path.join(opts.solutionDir, opts.stagesFile ?? 'stages.json'), 'utf8')) as { stages: Stage[] }).stages;
+  const phases = [...new Set(stages.map((s) => s.phase))];
   const phaseOf = opts.phaseOf ?? defaultPhaseOf;
+  const stageOf = opts.stageOf ?? ((t: string) => stages.find((s) => s.phase === phaseOf(t, phases)) ?? null);
   const isSummaryRequest = opts.isSummaryRequest ?? defaultIsSummaryRequest;
   const pending = [...(opts.misbehave ?? [])];
   const solver: Solver = { responder, fired: [], phasesSeen: [] };
@@ -78,8 +90,8 @@ export function createSolver(opts: SolverOptions): Solver {
     const last = messages.at(-1);
     const lastBlocks: any[] = typeof last?.content === 'string' ? [{ type: 'text', text: last.content }] : (last?.content ?? []);
     const userText = lastBlocks.filter((b) => b.type === 'text').map((b) => b.text as string).join('\n');
-    const phase = currentPhase(messages, systemText(body));
-    const stage = stages.find((s) => s.phase === phase);
+    const stage = currentStage(messages, systemText(body));
+    const phase = stage?.phase ?? null;
     if (phase && !solver.phasesSeen.includes(phase)) solver.phasesSeen.push(phase);
 
     if (userText && isSummaryRequest(userText)) {
@@ -95,10 +107,11 @@ export function createSolver(opts: SolverOptions): Solver {
       solver.fired.push(cue);
       return { content: [misbehaviour(cue, index)] };
     }
+    const unit = stage.name ? `${stage.name} cluster of the ${stage.phase} phase` : `${stage.phase} phase`;
     if (prevStep === null || prevStep === 'misbehave') {
       return {
         content: [
-          { type: 'text', text: `Writing the ${stage.phase} phase: ${stage.files.join(', ')}.` },
+          { type: 'text', text: `Writing the ${unit}: ${stage.files.join(', ')}.` },
           ...stage.files.map((file, n): ScriptedBlock => ({
             type: 'tool_use', id: `toolu_porter_${index}_write_${n}`, name: 'write',
             input: { path: prefix + file, content: fs.readFileSync(path.join(opts.solutionDir, file), 'utf8') },
@@ -111,20 +124,20 @@ export function createSolver(opts: SolverOptions): Solver {
     }
     const verdict = lastBlocks.find((b) => b.type === 'tool_result');
     const firstLine = String(typeof verdict?.content === 'string' ? verdict.content : JSON.stringify(verdict?.content ?? '')).split('\n')[0];
-    return text(`Wrote ${stage.files.map((f) => prefix + f).join(', ')} for the ${stage.phase} phase. run_tests: ${firstLine}`);
+    return text(`Wrote ${stage.files.map((f) => prefix + f).join(', ')} for the ${unit}. run_tests: ${firstLine}`);
   }
 
-  function currentPhase(messages: any[], system: string): string | null {
-    // The latest user text that names a phase decides; the phase seed in the system prompt is the fallback.
+  function currentStage(messages: any[], system: string): Stage | null {
+    // The latest user text that names a stage decides; the phase seed in the system prompt is the fallback.
     for (let i = messages.length - 1; i >= 0; i--) {
       if (messages[i].role !== 'user') continue;
       const texts = (typeof messages[i].content === 'string' ? [messages[i].content] : messages[i].content.filter((b: any) => b.type === 'text').map((b: any) => b.text)) as string[];
       for (const t of texts.reverse()) {
-        const p = phaseOf(t, phases);
-        if (p) return p;
+        const found = stageOf(t, stages);
+        if (found) return found;
       }
     }
-    return phaseOf(system, phases);
+    return stageOf(system, stages);
   }
 
   function misbehaviour(cue: Misbehaviour, index: number): ScriptedBlock {
@@ -165,6 +178,17 @@ export function defaultPhaseOf(text: string, phases: string[]): string | null {
   if (named) return (named[1] ?? named[2])!.toLowerCase();
   const any = new RegExp(`\\b(${alt})\\b`, 'i').exec(text);
   return any ? any[1]!.toLowerCase() : null;
+}
+
+/** The cluster stage whose case ids (the part of its glob before `*`) the text names first. */
+export function clusterStageOf(text: string, stages: Stage[]): Stage | null {
+  let best: { stage: Stage; at: number } | null = null;
+  for (const stage of stages) {
+    const prefix = stage.cases?.split('*')[0];
+    const at = prefix ? text.indexOf(prefix) : -1;
+    if (at >= 0 && (best === null || at < best.at)) best = { stage, at };
+  }
+  return best?.stage ?? null;
 }
 
 export function defaultIsSummaryRequest(text: string): boolean {

@@ -3,10 +3,16 @@
  * client is pointed at it through `baseURL` and streams from it exactly as from the API
  * (SSE: message_start, content_block_start / delta / stop, message_delta, message_stop).
  *
- * Each POST /v1/messages takes the next item of the queue (a scripted turn or a fault);
- * when the queue is empty it asks the responder, if any. With neither, it answers 400 so a
- * test whose script ran out fails fast instead of retrying.
+ * Each POST /v1/messages takes the next item of its conversation's queue, else of the shared
+ * queue (a scripted turn or a fault); when both are empty it asks the responder, if any. With
+ * neither, it answers 400 so a test whose script ran out fails fast instead of retrying.
+ *
+ * Several conversations can run at once (parallel workers, each its own client): requests are
+ * served concurrently, and each belongs to a conversation, named by the `x-fake-conversation`
+ * header when the client sends one, else by its first user message (conversationKey), which
+ * stays the same for every request of a conversation.
  */
+import crypto from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 
@@ -51,22 +57,45 @@ export interface RecordedRequest {
   headers: http.IncomingHttpHeaders;
   /** What the server answered: 'turn', a fault kind, or 'exhausted'. */
   answer: string;
+  /** The conversation the request belongs to. */
+  conversation: string;
 }
 
-export type Responder = (body: any, index: number) => ScriptItem | Promise<ScriptItem>;
+/** `index` counts requests over all conversations; the server always passes `conversation`, the request's one. */
+export type Responder = (body: any, index: number, conversation?: string) => ScriptItem | Promise<ScriptItem>;
 
 export interface FakeAnthropic {
   /** baseURL for the SDK (no trailing /v1). */
   url: string;
   requests: RecordedRequest[];
   enqueue(...items: ScriptItem[]): void;
-  /** Items still queued. */
+  /** Queues items for one conversation only; they go before the shared queue. */
+  enqueueFor(conversation: string, ...items: ScriptItem[]): void;
+  /** Items still queued, shared and per conversation. */
   pending(): number;
+  /** The conversations seen so far, in the order of their first request. */
+  conversations(): string[];
   setResponder(responder: Responder | undefined): void;
   close(): Promise<void>;
 }
 
 const MAX_REQUESTS = 5_000;
+
+/** A header a client may send to name its conversation. */
+export const CONVERSATION_HEADER = 'x-fake-conversation';
+
+/** The name of a conversation that starts with this user text (and sends no header). */
+export function conversationKey(firstUserText: string): string {
+  return `c-${crypto.createHash('sha256').update(firstUserText).digest('hex').slice(0, 12)}`;
+}
+
+function conversationOf(body: any, headers: http.IncomingHttpHeaders): string {
+  const named = headers[CONVERSATION_HEADER];
+  if (typeof named === 'string' && named !== '') return named;
+  const first = Array.isArray(body?.messages) ? body.messages.find((m: any) => m?.role === 'user') : undefined;
+  const blocks: any[] = typeof first?.content === 'string' ? [{ type: 'text', text: first.content }] : Array.isArray(first?.content) ? first.content : [];
+  return conversationKey(blocks.filter((b) => b?.type === 'text').map((b) => String(b.text)).join('\n'));
+}
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 export interface FakeAnthropicOptions {
@@ -78,6 +107,8 @@ export interface FakeAnthropicOptions {
 
 export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promise<FakeAnthropic> {
   const queue: ScriptItem[] = [...(opts.script ?? [])];
+  const queues = new Map<string, ScriptItem[]>();
+  const seen: string[] = [];
   let responder = opts.responder;
   const requests: RecordedRequest[] = [];
   const sockets = new Set<Socket>();
@@ -101,7 +132,9 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
       return;
     }
     const body = JSON.parse(raw) as any;
-    const record: RecordedRequest = { body, headers: req.headers, answer: 'exhausted' };
+    const conversation = conversationOf(body, req.headers);
+    if (!seen.includes(conversation)) seen.push(conversation);
+    const record: RecordedRequest = { body, headers: req.headers, answer: 'exhausted', conversation };
     requests.push(record);
     if (requests.length > MAX_REQUESTS) {
       sendError(res, 400, 'invalid_request_error', `fake-anthropic: more than ${MAX_REQUESTS} requests`);
@@ -113,7 +146,7 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
       sendError(res, 400, 'invalid_request_error', `fake-anthropic: ${malformed}`);
       return;
     }
-    const item = queue.shift() ?? (responder ? await responder(body, requests.length - 1) : undefined);
+    const item = queues.get(conversation)?.shift() ?? queue.shift() ?? (responder ? await responder(body, requests.length - 1, conversation) : undefined);
     if (!item) {
       sendError(res, 400, 'invalid_request_error', 'fake-anthropic: script exhausted (no turn queued, no responder)');
       return;
@@ -152,7 +185,13 @@ export async function startFakeAnthropic(opts: FakeAnthropicOptions = {}): Promi
     url: `http://127.0.0.1:${port}`,
     requests,
     enqueue: (...items) => void queue.push(...items),
-    pending: () => queue.length,
+    enqueueFor: (conversation, ...items) => {
+      const q = queues.get(conversation) ?? [];
+      q.push(...items);
+      queues.set(conversation, q);
+    },
+    pending: () => queue.length + [...queues.values()].reduce((n, q) => n + q.length, 0),
+    conversations: () => [...seen],
     setResponder: (r) => void (responder = r),
     close: () =>
       new Promise<void>((resolve) => {
