@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
+import { runProcess } from '../util/process.js';
 
 /**
  * The workspace's git history, as the ratchet uses it: commit green states, reset to the
@@ -15,18 +15,28 @@ export class GitError extends Error {}
 
 const IDENTITY = { name: 'porter', email: 'porter@localhost' };
 
+/** Larger output than this is an error rather than a silently cut answer (a patch goes to a file instead). */
+const MAX_OUTPUT = 64 * 1024 * 1024;
+
+/** The output without its final line break, as a shell's `$(...)` gives it. */
+function chomp(text: string): string {
+  return text.replace(/\r?\n$/, '');
+}
+
 async function git(cwd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
-  const r = await execa('git', args, {
+  const r = await runProcess(['git', ...args], {
     cwd,
-    reject: false,
-    env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...env },
-    stdin: 'ignore',
+    env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...env },
+    keepHead: MAX_OUTPUT,
+    keepTail: 0,
   });
+  if (r.startError) throw new GitError(`git ${args.join(' ')} could not start in ${cwd}: ${r.startError.message}`);
   if (r.exitCode !== 0) {
-    const why = (r.stderr || r.stdout || String(r.exitCode)).trim().split('\n').slice(-3).join(' / ');
+    const why = (chomp(r.stderr.text) || chomp(r.stdout.text) || String(r.exitCode ?? r.signal)).trim().split('\n').slice(-3).join(' / ');
     throw new GitError(`git ${args.join(' ')} failed in ${cwd}: ${why}`);
   }
-  return r.stdout;
+  if (r.stdout.cut) throw new GitError(`git ${args.join(' ')} printed more than ${MAX_OUTPUT} bytes in ${cwd}`);
+  return chomp(r.stdout.text);
 }
 
 async function tryGit(cwd: string, args: string[]): Promise<string | null> {
@@ -167,9 +177,9 @@ export async function resetHard(dir: string, rev: string): Promise<void> {
  */
 export async function saveWorkInProgress(dir: string, file: string): Promise<void> {
   await git(dir, ['add', '-A', '--', '.']);
-  const patch = await git(dir, ['diff', '--cached', '--binary', '--', '.']);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, patch === '' ? '' : `${patch}\n`);
+  // Straight to the file: a patch may be larger than any output worth holding in memory.
+  await git(dir, ['diff', '--cached', '--binary', `--output=${path.resolve(file)}`, '--', '.']);
 }
 
 /** Moves HEAD back to `rev`, keeping the working tree: commits made after it become uncommitted changes. */

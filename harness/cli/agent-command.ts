@@ -10,6 +10,7 @@ import { defaultFlagValue, parseFlags, positiveInt } from './args.js';
 import { DEFAULT_CONFIG, loadConfigFor } from './config-path.js';
 import { EXIT, usageError, type CliIO } from './io.js';
 import { writeOutput } from './output-file.js';
+import { onInterrupt } from './signals.js';
 
 export const AGENT_HELP = `Usage: porter agent [options]
 
@@ -92,8 +93,7 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
     io.stderr(`porter agent: ${sig}: finishing the current step, judging, and stopping on the last green commit (again to quit at once)\n`);
     controller.abort();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const release = onInterrupt(onSignal);
   const limits = {
     ...(budget.ok && budget.value !== undefined ? { budgetUsd: budget.value } : {}),
     ...(maxTokens.ok && maxTokens.value !== undefined ? { maxTokens: maxTokens.value } : {}),
@@ -122,8 +122,7 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
     io.stderr(`porter: ${(e as Error).message}\n`);
     return EXIT.failures;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    release();
   }
   if (!result.ok) return usageError(io, `porter: ${result.message}`);
 
