@@ -9,10 +9,6 @@ import { countsLine, isFailing, type Verdict } from './verdict.js';
  * message's few examples are not enough.
  */
 
-export function failureReportPath(workspace: string, iteration: number): string {
-  return path.join(workspace, '.porter', 'failures', `iteration-${iteration}.md`);
-}
-
 /** The input file's text, cut to `maxChars`, or null when it cannot be read. */
 export function readInput(sourceRoot: string, c: CaseResult, maxChars: number): string | null {
   if (!c.inputPath) return null;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { runProcess } from '../util/process.js';
+import { PORTER_DIR } from './porter-dir.js';
 
 /**
  * The workspace's git history, as the ratchet uses it: commit green states, reset to the
@@ -91,7 +92,7 @@ async function addExcludes(dir: string, patterns: string[]): Promise<void> {
 
 /** Keeps `.porter/` (sessions, lock, outputs) out of every commit and every clean. */
 export async function excludePorterDir(dir: string): Promise<void> {
-  await addExcludes(dir, ['.porter/']);
+  await addExcludes(dir, [`${PORTER_DIR}/`]);
 }
 
 /**
@@ -138,7 +139,7 @@ export async function dirtyPaths(dir: string): Promise<string[]> {
   }
   return paths
     .map((p) => (prefix && p.startsWith(prefix) ? p.slice(prefix.length) : p))
-    .filter((p) => p !== '.porter/' && !p.startsWith('.porter/'));
+    .filter((p) => p !== `${PORTER_DIR}/` && !p.startsWith(`${PORTER_DIR}/`));
 }
 
 export async function isDirty(dir: string): Promise<boolean> {
@@ -168,7 +169,7 @@ export async function resetHard(dir: string, rev: string): Promise<void> {
   } else {
     await git(dir, ['restore', `--source=${rev}`, '--staged', '--worktree', '--', '.']);
   }
-  await git(dir, ['clean', '-fdq', '-e', '.porter/', '--', '.']);
+  await git(dir, ['clean', '-fdq', '-e', `${PORTER_DIR}/`, '--', '.']);
 }
 
 /**

@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { sessionPath, sessionsDir } from './porter-dir.js';
 import type { SessionEntry, SessionEvent, SessionSink } from './types.js';
 import { knownSecrets, scrubSecrets } from './anthropic/secrets.js';
 
@@ -29,14 +30,6 @@ export interface OpenOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-
-export function sessionsDir(workspace: string): string {
-  return path.join(workspace, '.porter', 'sessions');
-}
-
-export function sessionPath(workspace: string, runId: string): string {
-  return path.join(sessionsDir(workspace), `${runId}.jsonl`);
-}
 
 /** Sortable by time, unique enough for one workspace: `2026-11-20T15-40-12Z-3fa1`. */
 export function newRunId(now: Date = new Date()): string {

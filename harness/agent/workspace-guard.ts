@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
+import { PORTER_DIR, porterDir } from './porter-dir.js';
 
 /**
  * Decides which paths the built-in tools may read and write. The agent's tools work in
@@ -112,7 +113,7 @@ export function createGuard(opts: GuardOptions): WorkspaceGuard {
   const readRoots = (opts.readRoots ?? []).map((r) => [path.resolve(r), realpathPrefix(path.resolve(r))] as const);
   // The harness keeps its own state and history there; the agent reads, never writes.
   const areas: Area[] = [
-    { pattern: path.join(workspace, '.porter'), what: 'the harness state (.porter/)', test: false },
+    { pattern: porterDir(workspace), what: `the harness state (${PORTER_DIR}/)`, test: false },
     { pattern: path.join(workspace, '.git'), what: 'the git history (.git/); the harness commits', test: false },
     ...(opts.readOnly ?? []).map((a) => ({ ...a, test: a.kind !== 'harness' })),
   ].map((a) => ({ what: a.what, test: a.test, matches: areaMatcher(a.pattern) }));

@@ -1,9 +1,10 @@
 import os from 'node:os';
 import path from 'node:path';
 import { readAgentConfig } from '../agent/agent-config.js';
-import { lockPath, pidAlive, readLock } from '../agent/lock.js';
+import { pidAlive, readLock } from '../agent/lock.js';
+import { lockPath, sessionsDir, sessionPath } from '../agent/porter-dir.js';
 import { runAgent, type AgentRunOptions } from '../agent/run-agent.js';
-import { latestSession, readSession, sessionPath } from '../agent/session-log.js';
+import { latestSession, readSession } from '../agent/session-log.js';
 import { formatStats } from '../agent/stats-format.js';
 import { computeStats } from '../agent/stats.js';
 import { defaultFlagValue, parseFlags, positiveInt } from './args.js';
@@ -157,7 +158,7 @@ export async function statusCommand(argv: string[], io: CliIO): Promise<number> 
   const ws = agent.agent.workspace;
   const file = v.run ? sessionPath(ws, v.run) : latestSession(ws);
   if (!file || !(await import('node:fs')).existsSync(file)) {
-    return usageError(io, `porter status: no agent run${v.run ? ` named ${v.run}` : ''} in ${path.join(ws, '.porter', 'sessions')}; start one with porter agent`);
+    return usageError(io, `porter status: no agent run${v.run ? ` named ${v.run}` : ''} in ${sessionsDir(ws)}; start one with porter agent`);
   }
   const { entries, warnings } = readSession(file);
   for (const w of warnings) io.stderr(`warning: ${w}\n`);
