@@ -187,11 +187,20 @@ export function runProcess(argv: readonly string[], opts: RunProcessOptions): Pr
 
   return new Promise((resolve) => {
     const input = opts.input === undefined ? 'ignore' : 'pipe';
-    const child = spawnGroup(argv, {
-      cwd: opts.cwd,
-      env: opts.env ?? process.env,
-      stdio: fd === undefined ? [input, 'pipe', 'pipe'] : [input, fd, fd],
-    });
+    let child: ChildProcess;
+    try {
+      child = spawnGroup(argv, {
+        cwd: opts.cwd,
+        env: opts.env ?? process.env,
+        stdio: fd === undefined ? [input, 'pipe', 'pipe'] : [input, fd, fd],
+      });
+    } catch (e) {
+      // An argument spawn rejects outright (an empty command, a NUL byte) is a start failure too.
+      result.startError = e as NodeJS.ErrnoException;
+      output();
+      resolve(result);
+      return;
+    }
     const out = new Capture(keepHead, keepTail);
     const err = new Capture(keepHead, keepTail);
     child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));

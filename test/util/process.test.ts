@@ -43,6 +43,8 @@ describe('runProcess', () => {
     const r = await runProcess([path.join(dir, 'no-such-command')], { cwd: dir });
     expect(r.startError?.code).toBe('ENOENT');
     expect(r.exitCode).toBeNull();
+    expect((await runProcess([''], { cwd: dir })).startError).toBeDefined();
+    expect((await runProcess(['true'], { cwd: path.join(dir, 'no-such-dir') })).startError?.code).toBe('ENOENT');
   });
 
   it('keeps the head and the tail of a long output and counts every byte, per stream', async () => {
