@@ -7,10 +7,10 @@
  * `create` imports the backend's code on demand, so a command that never runs an agent
  * never loads a provider's SDK.
  */
-import path from 'node:path';
 import type { AgentConfig } from './agent-config.js';
 import { ANTHROPIC_SECRETS, anthropicCredentialProblem } from './anthropic/secrets.js';
 import { DEFAULT_MODEL as ANTHROPIC_DEFAULT_MODEL, LIST_PRICES as ANTHROPIC_PRICES } from './anthropic/prices.js';
+import { outputsDir } from './porter-dir.js';
 import type { PriceTable } from './pricing.js';
 import type { SecretSource } from './secrets.js';
 import type { AgentBackend } from './types.js';
@@ -56,7 +56,7 @@ export const BACKENDS: Readonly<Record<string, BackendSpec>> = {
     credentialProblem: () => null,
     async create(agent) {
       const { createCommandBackend } = await import('./command/backend.js');
-      return createCommandBackend({ command: agent.command!, cwd: agent.workspace, timeoutMs: agent.commandTimeoutMs, outputDir: path.join(agent.workspace, '.porter', 'outputs') });
+      return createCommandBackend({ command: agent.command!, cwd: agent.workspace, timeoutMs: agent.commandTimeoutMs, outputDir: outputsDir(agent.workspace) });
     },
   },
 };

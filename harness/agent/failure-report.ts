@@ -10,10 +10,6 @@ import { countsLine, isFailing } from '../judge/case-status.js';
  * message's few examples are not enough.
  */
 
-export function failureReportPath(workspace: string, iteration: number): string {
-  return path.join(workspace, '.porter', 'failures', `iteration-${iteration}.md`);
-}
-
 /** The input file's text, cut to `maxChars`, or null when it cannot be read. */
 export function readInput(sourceRoot: string, c: CaseResult, maxChars: number): string | null {
   if (!c.inputPath) return null;

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { execa } from 'execa';
+import { runProcess } from '../util/process.js';
+import { PORTER_DIR } from './porter-dir.js';
 
 /**
  * The workspace's git history, as the ratchet uses it: commit green states, reset to the
@@ -15,18 +16,28 @@ export class GitError extends Error {}
 
 const IDENTITY = { name: 'porter', email: 'porter@localhost' };
 
+/** Larger output than this is an error rather than a silently cut answer (a patch goes to a file instead). */
+const MAX_OUTPUT = 64 * 1024 * 1024;
+
+/** The output without its final line break, as a shell's `$(...)` gives it. */
+function chomp(text: string): string {
+  return text.replace(/\r?\n$/, '');
+}
+
 async function git(cwd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
-  const r = await execa('git', args, {
+  const r = await runProcess(['git', ...args], {
     cwd,
-    reject: false,
-    env: { GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...env },
-    stdin: 'ignore',
+    env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...env },
+    keepHead: MAX_OUTPUT,
+    keepTail: 0,
   });
+  if (r.startError) throw new GitError(`git ${args.join(' ')} could not start in ${cwd}: ${r.startError.message}`);
   if (r.exitCode !== 0) {
-    const why = (r.stderr || r.stdout || String(r.exitCode)).trim().split('\n').slice(-3).join(' / ');
+    const why = (chomp(r.stderr.text) || chomp(r.stdout.text) || String(r.exitCode ?? r.signal)).trim().split('\n').slice(-3).join(' / ');
     throw new GitError(`git ${args.join(' ')} failed in ${cwd}: ${why}`);
   }
-  return r.stdout;
+  if (r.stdout.cut) throw new GitError(`git ${args.join(' ')} printed more than ${MAX_OUTPUT} bytes in ${cwd}`);
+  return chomp(r.stdout.text);
 }
 
 async function tryGit(cwd: string, args: string[]): Promise<string | null> {
@@ -81,7 +92,7 @@ async function addExcludes(dir: string, patterns: string[]): Promise<void> {
 
 /** Keeps `.porter/` (sessions, lock, outputs) out of every commit and every clean. */
 export async function excludePorterDir(dir: string): Promise<void> {
-  await addExcludes(dir, ['.porter/']);
+  await addExcludes(dir, [`${PORTER_DIR}/`]);
 }
 
 /**
@@ -128,7 +139,7 @@ export async function dirtyPaths(dir: string): Promise<string[]> {
   }
   return paths
     .map((p) => (prefix && p.startsWith(prefix) ? p.slice(prefix.length) : p))
-    .filter((p) => p !== '.porter/' && !p.startsWith('.porter/'));
+    .filter((p) => p !== `${PORTER_DIR}/` && !p.startsWith(`${PORTER_DIR}/`));
 }
 
 export async function isDirty(dir: string): Promise<boolean> {
@@ -158,7 +169,7 @@ export async function resetHard(dir: string, rev: string): Promise<void> {
   } else {
     await git(dir, ['restore', `--source=${rev}`, '--staged', '--worktree', '--', '.']);
   }
-  await git(dir, ['clean', '-fdq', '-e', '.porter/', '--', '.']);
+  await git(dir, ['clean', '-fdq', '-e', `${PORTER_DIR}/`, '--', '.']);
 }
 
 /**
@@ -167,9 +178,9 @@ export async function resetHard(dir: string, rev: string): Promise<void> {
  */
 export async function saveWorkInProgress(dir: string, file: string): Promise<void> {
   await git(dir, ['add', '-A', '--', '.']);
-  const patch = await git(dir, ['diff', '--cached', '--binary', '--', '.']);
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, patch === '' ? '' : `${patch}\n`);
+  // Straight to the file: a patch may be larger than any output worth holding in memory.
+  await git(dir, ['diff', '--cached', '--binary', `--output=${path.resolve(file)}`, '--', '.']);
 }
 
 /** Moves HEAD back to `rev`, keeping the working tree: commits made after it become uncommitted changes. */

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { lockPath } from './porter-dir.js';
 
 /**
  * `.porter/lock`: one `porter agent` per workspace. The file is created whole (written
@@ -32,10 +33,6 @@ export interface LockOptions {
   hostname?: string;
   clock?: () => Date;
   isAlive?: (pid: number) => boolean;
-}
-
-export function lockPath(workspace: string): string {
-  return path.join(workspace, '.porter', 'lock');
 }
 
 /** `kill(pid, 0)` probes without signalling: ESRCH means gone; EPERM means alive but not ours. */

@@ -1,9 +1,8 @@
-import path from 'node:path';
 import type { PorterConfig } from '../config/types.js';
 import { updateSkipListFiles } from '../skiplist/update.js';
 import { caseMatcher } from '../util/case-glob.js';
 import type { AgentConfig } from './agent-config.js';
-import { createToolSet } from './tools.js';
+import { createToolSet } from './tools/tool-set.js';
 import type { SessionEvent, ToolResult, ToolSet } from './types.js';
 import { compactVerdict, runVerdict, type KnownCase, type SuiteRunner } from './verdict.js';
 import type { WorkspaceGuard } from './workspace-guard.js';
@@ -30,8 +29,6 @@ export interface LoopToolsOptions {
   harnessWrote(files: string[]): void;
 }
 
-const REFUSED = /^tests are read-only to the agent: (\S+)/;
-
 /** The reason a skip-list entry of the agent's records. */
 export function agentSkipReason(reason: string, iteration: number): string {
   return `${reason} (skipped by the agent, iteration ${iteration})`;
@@ -41,8 +38,13 @@ export function createLoopTools(o: LoopToolsOptions): ToolSet {
   const isProtected = caseMatcher(o.config.protected);
   const phaseOf = new Map(o.known.map((c) => [c.id, c.phase]));
 
-  const base = createToolSet({
+  return createToolSet({
     guard: o.guard,
+    // A write the guard kept from the tests is a tamper attempt, logged with the path refused.
+    onRefusal(tool, refusal, result) {
+      if (refusal.code !== 'protected-test') return;
+      o.log({ type: 'tamper', iteration: o.iteration(), path: refusal.path, action: 'refused', detail: `${tool} refused: ${result.content}` });
+    },
     bashTimeoutS: o.agent.bashTimeoutS,
     async runTests(phase, filter) {
       if (phase !== undefined && !o.config.phases.some((p) => p.name === phase)) {
@@ -82,14 +84,4 @@ export function createLoopTools(o: LoopToolsOptions): ToolSet {
         }
       : {}),
   });
-
-  return {
-    definitions: base.definitions,
-    async execute(name, input, signal) {
-      const result = await base.execute(name, input, signal);
-      const m = result.isError ? REFUSED.exec(result.content) : null;
-      if (m) o.log({ type: 'tamper', iteration: o.iteration(), path: path.resolve(o.guard.workspace, m[1]!), action: 'refused', detail: `${name} refused: ${result.content}` });
-      return result;
-    },
-  };
 }

@@ -3,7 +3,8 @@ import path from 'node:path';
 import type { PorterConfig } from '../config/types.js';
 import { modelFor, type AgentConfig } from './agent-config.js';
 import type { Budget } from './budget.js';
-import { failureReportPath, writeFailureReport } from './failure-report.js';
+import { writeFailureReport } from './failure-report.js';
+import { failureReportPath, wipPatchPath } from './porter-dir.js';
 import { commitAll, dirtyPaths, headRev, isAncestor, resetHard, saveWorkInProgress, uncommitSince } from './git.js';
 import { updateSkipListFiles } from '../skiplist/update.js';
 import { agentSkipReason, createLoopTools } from './loop-tools.js';
@@ -183,7 +184,7 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
     const dirty = await dirtyPaths(ws);
     if (dirty.length > 0 && state.greenRev) {
       // Work that never turned green is kept aside, so the run ends on its last green commit.
-      const patch = path.join(ws, '.porter', 'wip', `${session.runId}-iteration-${state.iteration}.patch`);
+      const patch = wipPatchPath(ws, session.runId, state.iteration);
       await saveWorkInProgress(ws, patch);
       await resetHard(ws, state.greenRev);
       log({ type: 'reset', iteration: state.iteration, rev: state.greenRev, reason: `the run stopped (${reason}) with work that was not green; it is saved in ${shownPath(ws, patch)}` });

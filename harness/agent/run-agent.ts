@@ -13,7 +13,8 @@ import { replay } from './loop-state.js';
 import { runLoop } from './loop.js';
 import { unpriced } from './pricing.js';
 import { protectedAreas, protectedEntries } from './protected-paths.js';
-import { latestSession, newRunId, openSession, readSession, sessionPath } from './session-log.js';
+import { sessionPath, sessionsDir } from './porter-dir.js';
+import { latestSession, newRunId, openSession, readSession } from './session-log.js';
 import { agentReport, publishAgentReport } from './agent-report.js';
 import { computeStats, type RunStats } from './stats.js';
 import type { AgentBackend, SessionEntry } from './types.js';
@@ -81,7 +82,7 @@ function pickSession(ws: string, resume: boolean | string): { ok: true; file: st
   const file = typeof resume === 'string' ? sessionPath(ws, resume) : latestSession(ws);
   if (!file || !fs.existsSync(file)) {
     const which = typeof resume === 'string' ? `run ${resume}` : 'a session';
-    return { ok: false, message: `nothing to resume: there is no ${which} in ${path.join(ws, '.porter', 'sessions')}; start without --resume` };
+    return { ok: false, message: `nothing to resume: there is no ${which} in ${sessionsDir(ws)}; start without --resume` };
   }
   return { ok: true, file, runId: path.basename(file, '.jsonl') };
 }

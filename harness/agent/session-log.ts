@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { sessionPath, sessionsDir } from './porter-dir.js';
 import type { SessionEntry, SessionEvent, SessionSink } from './types.js';
 import { allSecretSources } from './backends.js';
 import { scrubSecrets, secretValues, type SecretSource } from './secrets.js';
@@ -32,14 +33,6 @@ export interface OpenOptions {
   sources?: SecretSource[];
 }
 
-
-export function sessionsDir(workspace: string): string {
-  return path.join(workspace, '.porter', 'sessions');
-}
-
-export function sessionPath(workspace: string, runId: string): string {
-  return path.join(sessionsDir(workspace), `${runId}.jsonl`);
-}
 
 /** Sortable by time, unique enough for one workspace: `2026-11-20T15-40-12Z-3fa1`. */
 export function newRunId(now: Date = new Date()): string {

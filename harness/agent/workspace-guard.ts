@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import picomatch from 'picomatch';
+import { PORTER_DIR, porterDir } from './porter-dir.js';
 
 /**
  * Decides which paths the built-in tools may read and write. The agent's tools work in
@@ -37,7 +38,25 @@ export interface GuardOptions {
   readRoots?: string[];
 }
 
-export type GuardResult = { ok: true; path: string } | { ok: false; message: string };
+/**
+ * Why a path was refused, as a value callers act on (the tamper log keys on `protected-test`):
+ * - `outside-workspace`: outside the workspace (and, for reads, outside every read root);
+ * - `protected-test`: a write to the suite or another test area;
+ * - `harness-owned`: a write to what the harness keeps (`.porter/`, `.git/`, the maintainer's notes);
+ * - `no-read`: a read that clean-room mode forbids;
+ * - `bad-path`: an empty path or one with a NUL byte.
+ */
+export type RefusalCode = 'outside-workspace' | 'protected-test' | 'harness-owned' | 'no-read' | 'bad-path';
+
+export interface Refusal {
+  code: RefusalCode;
+  /** The absolute path refused (as given, for `bad-path`). */
+  path: string;
+  /** One line for the agent: what was refused and why. */
+  message: string;
+}
+
+export type GuardResult = { ok: true; path: string } | ({ ok: false } & Refusal);
 
 export interface WorkspaceGuard {
   readonly workspace: string;
@@ -94,7 +113,7 @@ export function createGuard(opts: GuardOptions): WorkspaceGuard {
   const readRoots = (opts.readRoots ?? []).map((r) => [path.resolve(r), realpathPrefix(path.resolve(r))] as const);
   // The harness keeps its own state and history there; the agent reads, never writes.
   const areas: Area[] = [
-    { pattern: path.join(workspace, '.porter'), what: 'the harness state (.porter/)', test: false },
+    { pattern: porterDir(workspace), what: `the harness state (${PORTER_DIR}/)`, test: false },
     { pattern: path.join(workspace, '.git'), what: 'the git history (.git/); the harness commits', test: false },
     ...(opts.readOnly ?? []).map((a) => ({ ...a, test: a.kind !== 'harness' })),
   ].map((a) => ({ what: a.what, test: a.test, matches: areaMatcher(a.pattern) }));
@@ -107,9 +126,11 @@ export function createGuard(opts: GuardOptions): WorkspaceGuard {
     return abs;
   };
 
-  const resolve = (p: string): { lexical: string; real: string } | string => {
-    if (typeof p !== 'string' || p.trim() === '') return 'path is empty';
-    if (p.includes('\0')) return 'path contains a NUL byte';
+  const refuse = (code: RefusalCode, abs: string, message: string): GuardResult => ({ ok: false, code, path: abs, message });
+
+  const resolve = (p: string): { lexical: string; real: string } | GuardResult => {
+    if (typeof p !== 'string' || p.trim() === '') return refuse('bad-path', String(p), 'path is empty');
+    if (p.includes('\0')) return refuse('bad-path', p, 'path contains a NUL byte');
     const lexical = path.resolve(workspace, p);
     return { lexical, real: realpathPrefix(lexical) };
   };
@@ -119,32 +140,31 @@ export function createGuard(opts: GuardOptions): WorkspaceGuard {
 
   const forRead = (p: string): GuardResult => {
     const r = resolve(p);
-    if (typeof r === 'string') return { ok: false, message: r };
+    if ('ok' in r) return r;
     const allowed =
       inWorkspace(r) || readRoots.some(([lex, real]) => isInside(r.lexical, lex) && (isInside(r.real, real) || isInside(r.real, lex)));
-    if (!allowed) {
-      return { ok: false, message: `${p} is outside the workspace ${workspace}; tools only reach files inside it` };
-    }
+    if (!allowed) return refuse('outside-workspace', r.lexical, `${p} is outside the workspace ${workspace}; tools only reach files inside it`);
     if (noRead.some((m) => m(r.lexical) || m(r.real))) {
-      return { ok: false, message: `${p} may not be read: clean-room mode (agent.no_read) keeps it from the agent` };
+      return refuse('no-read', r.lexical, `${p} may not be read: clean-room mode (agent.no_read) keeps it from the agent`);
     }
     return { ok: true, path: r.lexical };
   };
 
   const forWrite = (p: string): GuardResult => {
     const r = resolve(p);
-    if (typeof r === 'string') return { ok: false, message: r };
+    if ('ok' in r) return r;
     if (!inWorkspace(r)) {
       const how = r.real !== r.lexical && isInside(r.lexical, workspace) ? ' (through a symlink)' : '';
-      return { ok: false, message: `${p} is outside the workspace ${workspace}${how}; write only inside it` };
+      return refuse('outside-workspace', r.lexical, `${p} is outside the workspace ${workspace}${how}; write only inside it`);
     }
     const hit = areas.find((a) => a.matches(r.lexical) || a.matches(r.real));
-    if (hit && !hit.test) return { ok: false, message: `${display(r.lexical)} is read-only to the agent: it belongs to ${hit.what}` };
+    if (hit && !hit.test) return refuse('harness-owned', r.lexical, `${display(r.lexical)} is read-only to the agent: it belongs to ${hit.what}`);
     if (hit) {
-      return {
-        ok: false,
-        message: `tests are read-only to the agent: ${display(r.lexical)} belongs to ${hit.what}; change the port, not the tests, and use skip_case to park a case`,
-      };
+      return refuse(
+        'protected-test',
+        r.lexical,
+        `tests are read-only to the agent: ${display(r.lexical)} belongs to ${hit.what}; change the port, not the tests, and use skip_case to park a case`,
+      );
     }
     return { ok: true, path: r.lexical };
   };

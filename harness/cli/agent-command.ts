@@ -1,15 +1,17 @@
 import os from 'node:os';
 import path from 'node:path';
 import { readAgentConfig } from '../agent/agent-config.js';
-import { lockPath, pidAlive, readLock } from '../agent/lock.js';
+import { pidAlive, readLock } from '../agent/lock.js';
+import { lockPath, sessionsDir, sessionPath } from '../agent/porter-dir.js';
 import { runAgent, type AgentRunOptions } from '../agent/run-agent.js';
-import { latestSession, readSession, sessionPath } from '../agent/session-log.js';
+import { latestSession, readSession } from '../agent/session-log.js';
 import { formatStats } from '../agent/stats-format.js';
 import { computeStats } from '../agent/stats.js';
 import { defaultFlagValue, parseFlags, positiveInt } from './args.js';
 import { DEFAULT_CONFIG, loadConfigFor } from './config-path.js';
 import { EXIT, usageError, type CliIO } from './io.js';
 import { writeOutput } from './output-file.js';
+import { onInterrupt } from './signals.js';
 
 export const AGENT_HELP = `Usage: porter agent [options]
 
@@ -92,8 +94,7 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
     io.stderr(`porter agent: ${sig}: finishing the current step, judging, and stopping on the last green commit (again to quit at once)\n`);
     controller.abort();
   };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  const release = onInterrupt(onSignal);
   const limits = {
     ...(budget.ok && budget.value !== undefined ? { budgetUsd: budget.value } : {}),
     ...(maxTokens.ok && maxTokens.value !== undefined ? { maxTokens: maxTokens.value } : {}),
@@ -122,8 +123,7 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
     io.stderr(`porter: ${(e as Error).message}\n`);
     return EXIT.failures;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    release();
   }
   if (!result.ok) return usageError(io, `porter: ${result.message}`);
 
@@ -158,7 +158,7 @@ export async function statusCommand(argv: string[], io: CliIO): Promise<number> 
   const ws = agent.agent.workspace;
   const file = v.run ? sessionPath(ws, v.run) : latestSession(ws);
   if (!file || !(await import('node:fs')).existsSync(file)) {
-    return usageError(io, `porter status: no agent run${v.run ? ` named ${v.run}` : ''} in ${path.join(ws, '.porter', 'sessions')}; start one with porter agent`);
+    return usageError(io, `porter status: no agent run${v.run ? ` named ${v.run}` : ''} in ${sessionsDir(ws)}; start one with porter agent`);
   }
   const { entries, warnings } = readSession(file);
   for (const w of warnings) io.stderr(`warning: ${w}\n`);

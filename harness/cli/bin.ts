@@ -1,6 +1,9 @@
 #!/usr/bin/env node
 import { main } from './main.js';
 import { processIO } from './io.js';
+import { installSignalHandlers } from './signals.js';
+
+installSignalHandlers();
 
 main(process.argv.slice(2), processIO()).then(
   (code) => {

@@ -1,6 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { parseSnapFile, yamlHeaderBounds } from '../suite/snap-file.js';
 
 /**
  * Overrides: `overrides/<case id>.snap` replaces the expected output of one case for an
@@ -12,7 +12,7 @@ import { LineCounter, parseDocument } from 'yaml';
  *     <expected body>
  *
  * — and must carry a non-empty `reason`, so every divergence is explained where it lives.
- * The body is read as insta reads a snapshot body: CRLF → LF and the final newline dropped.
+ * It is read as a snapshot is: the body's CRLF → LF and its final newline dropped.
  */
 export interface Override {
   reason: string;
@@ -64,31 +64,23 @@ export async function loadOverrides(dir: string): Promise<OverridesResult> {
   return { ok: true, overrides, warnings };
 }
 
-/** Parses one override file's text; `file` names it in messages. */
+/**
+ * Parses one override file's text with the snapshot reader, so an override reads exactly as
+ * a snapshot does (line ends, trimming, header YAML); `file` names it in messages.
+ */
 export function parseOverride(text: string, file: string): OverrideParse {
-  const lines = text.replace(/^\uFEFF/, '').split('\n');
-  if (lines[0]?.trimEnd() !== '---') {
-    return { ok: false, message: `${file}: an override starts with a "---" line, then "reason: <why>", then "---" and the expected output` };
+  const bounds = yamlHeaderBounds(text);
+  if (!bounds) {
+    const bom = text.startsWith('\uFEFF') ? ' (this file starts with a byte-order mark: save it without one)' : '';
+    return { ok: false, message: `${file}: an override starts with a "---" line, then "reason: <why>", then "---" and the expected output${bom}` };
   }
-  const close = lines.findIndex((l, i) => i > 0 && l.trimEnd() === '---');
-  if (close === -1) return { ok: false, message: `${file}: the header has no closing "---" line before the expected output` };
-
-  const lineCounter = new LineCounter();
-  const headerText = lines.slice(0, close).join('\n');
-  const doc = parseDocument(headerText, { schema: 'core', prettyErrors: false, lineCounter });
-  const error = doc.errors[0];
-  if (error) {
-    const { line, col } = lineCounter.linePos(error.pos[0]);
-    return { ok: false, message: `${file}:${line}:${col}: malformed YAML header: ${error.message}` };
-  }
-  const header: unknown = doc.toJS();
-  const reason = typeof header === 'object' && header !== null && !Array.isArray(header) ? (header as Record<string, unknown>).reason : undefined;
+  if (!bounds.closed) return { ok: false, message: `${file}: the header has no closing "---" line before the expected output` };
+  const parsed = parseSnapFile(text, file);
+  if (!parsed.ok) return parsed;
+  const reason = parsed.snapshot.header.extra.reason;
   if (typeof reason !== 'string' || reason.trim() === '') {
     const what = reason === undefined || reason === null ? 'has no reason' : typeof reason === 'string' ? 'has an empty reason' : 'has a reason that is not text';
     return { ok: false, message: `${file}: override ${what}; ${REASON_HINT}` };
   }
-
-  let body = lines.slice(close + 1).join('\n').replace(/\r\n/g, '\n');
-  if (body.endsWith('\n')) body = body.slice(0, -1);
-  return { ok: true, reason: reason.trim(), body };
+  return { ok: true, reason: reason.trim(), body: parsed.snapshot.body };
 }

@@ -5,7 +5,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFile } from 'node:child_process';
 import type { CaseResult, RunResult } from '../run/types.js';
 import { countCase, emptySummary, isFailing, isSkipListed, type CaseStatus } from '../judge/case-status.js';
 import {
@@ -25,6 +24,7 @@ import {
 import { normalizeRecord } from './history-normalize.js';
 import { oneLine, truncateText } from './text.js';
 import { causeFields } from './cluster.js';
+import { runProcess } from '../util/process.js';
 
 export interface RecordExtra {
   kind: 'test' | 'agent';
@@ -252,20 +252,9 @@ export function parseHistory(text: string, file: string): HistoryRead {
   return { records, warnings };
 }
 
-/**
- * The workspace's HEAD commit, or null when `dir` is not in a git repository (or git is missing).
- * Plain `execFile` rather than execa: importing execa took ~170 ms of every `porter test`'s start-up.
- */
-export function gitRevision(dir: string): Promise<string | null> {
-  return new Promise((resolve) => {
-    try {
-      const child = execFile('git', ['rev-parse', '--verify', '--quiet', 'HEAD'], { cwd: dir, encoding: 'utf8' }, (err, stdout) => {
-        const rev = typeof stdout === 'string' ? stdout.trim() : '';
-        resolve(!err && /^[0-9a-f]{40,64}$/.test(rev) ? rev : null);
-      });
-      child.stdin?.end();
-    } catch {
-      resolve(null);
-    }
-  });
+/** The workspace's HEAD commit, or null when `dir` is not in a git repository (or git is missing). */
+export async function gitRevision(dir: string): Promise<string | null> {
+  const r = await runProcess(['git', 'rev-parse', '--verify', '--quiet', 'HEAD'], { cwd: dir });
+  const rev = r.stdout.text.trim();
+  return r.exitCode === 0 && /^[0-9a-f]{40,64}$/.test(rev) ? rev : null;
 }

@@ -15,9 +15,32 @@ export type SnapParseResult =
   | { ok: false; message: string };
 
 export function parseSnapFile(text: string, path: string): SnapParseResult {
+  const bounds = yamlHeaderBounds(text);
+  return bounds ? parseYamlForm(text, path, bounds) : parseLegacyForm(text, path, lineEnd(text, 0));
+}
+
+/** Where the parts of a YAML-form file lie (offsets into the text). */
+export interface YamlHeaderBounds {
+  /** Just past the opening `---` line. */
+  firstEnd: number;
+  /** Start of the closing `---` line (the end of the text when there is none). */
+  headerEnd: number;
+  /** Just past the closing line: where the body starts. */
+  bodyStart: number;
+  /** False when no line closes the header: insta then reads the rest as header and the body as empty. */
+  closed: boolean;
+}
+
+/** The YAML form's parts, or null when line 1 is not `---` (the legacy form). */
+export function yamlHeaderBounds(text: string): YamlHeaderBounds | null {
   const firstEnd = lineEnd(text, 0);
-  if (rustTrimEnd(text.slice(0, firstEnd)) === '---') return parseYamlForm(text, path, firstEnd);
-  return parseLegacyForm(text, path, firstEnd);
+  if (rustTrimEnd(text.slice(0, firstEnd)) !== '---') return null;
+  for (let pos = firstEnd; pos < text.length; ) {
+    const next = lineEnd(text, pos);
+    if (rustTrimEnd(text.slice(pos, next)) === '---') return { firstEnd, headerEnd: pos, bodyStart: next, closed: true };
+    pos = next;
+  }
+  return { firstEnd, headerEnd: text.length, bodyStart: text.length, closed: false };
 }
 
 /** Index just past the line starting at `from` (past its `\n`, or the end of the text). */
@@ -34,19 +57,7 @@ function readBody(rest: string): string {
   return body;
 }
 
-function parseYamlForm(text: string, path: string, firstEnd: number): SnapParseResult {
-  let pos = firstEnd;
-  let headerEnd = text.length;
-  let bodyStart = text.length;
-  while (pos < text.length) {
-    const next = lineEnd(text, pos);
-    if (rustTrimEnd(text.slice(pos, next)) === '---') {
-      headerEnd = pos;
-      bodyStart = next;
-      break;
-    }
-    pos = next;
-  }
+function parseYamlForm(text: string, path: string, { firstEnd, headerEnd, bodyStart }: YamlHeaderBounds): SnapParseResult {
   let raw = parseInstaYaml(text.slice(firstEnd, headerEnd));
   const warnings: string[] = [];
   if (raw === undefined) {

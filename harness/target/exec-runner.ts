@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { killGroup, spawnInGroup, untrack } from './process-group.js';
+import { forgetGroup, killGroup, spawnInGroup } from '../util/process.js';
 import { createRequestSerializer } from './request.js';
 import { DEFAULT_CONFIG_REF, checkCommand, describeSpawnError } from './start-check.js';
 import { StderrTail } from './stderr-tail.js';
@@ -97,7 +97,7 @@ function runOne(line: string, opts: ExecRunnerOptions, configRef: string): Promi
       if (done) return;
       done = true;
       clearTimeout(timer);
-      untrack(child.pid);
+      forgetGroup(child.pid);
       child.stdout.destroy();
       child.stderr.destroy();
       const durationMs = performance.now() - startedAt;

@@ -1,7 +1,7 @@
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { LineReader } from './line-reader.js';
-import { killGroup, spawnInGroup, untrack } from './process-group.js';
+import { forgetGroup, killGroup, spawnInGroup } from '../util/process.js';
 import { StderrTail } from './stderr-tail.js';
 import type { TargetOutcome, TargetRequest } from './types.js';
 
@@ -91,7 +91,7 @@ export class Worker {
       if (done) return;
       done = true;
       this.stopTimer();
-      untrack(child.pid);
+      forgetGroup(child.pid);
       child.stdout.destroy();
       child.stderr.destroy();
       finish();

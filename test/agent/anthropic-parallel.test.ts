@@ -8,7 +8,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnthropicBackend } from '../../harness/agent/anthropic/backend.js';
 import { planWorkItems, type WorkItem } from '../../harness/agent/parallel/work-items.js';
-import { createToolSet } from '../../harness/agent/tools.js';
+import { createToolSet } from '../../harness/agent/tools/tool-set.js';
 import { createGuard } from '../../harness/agent/workspace-guard.js';
 import { FixedPriceBudget, MemorySession } from '../support/fake-anthropic-kit.js';
 import { clusterStageOf, createSolver } from '../support/fake-anthropic-solver.js';

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAnthropicBackend } from '../../harness/agent/anthropic/backend.js';
-import { createToolSet } from '../../harness/agent/tools.js';
+import { createToolSet } from '../../harness/agent/tools/tool-set.js';
 import type { IterationContext } from '../../harness/agent/types.js';
 import { createGuard } from '../../harness/agent/workspace-guard.js';
 import { loadConfig } from '../../harness/config/load.js';

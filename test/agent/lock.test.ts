@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { acquireLock, lockPath, pidAlive, readLock } from '../../harness/agent/lock.js';
+import { acquireLock, pidAlive, readLock } from '../../harness/agent/lock.js';
+import { lockPath } from '../../harness/agent/porter-dir.js';
 
 let ws: string;
 

@@ -37,6 +37,8 @@ describe('tests are not the agent\'s to change', () => {
     const tamper: Step = async ({ tool }) => {
       expect((await tool('write', { path: override, content: 'anything' })).content).toMatch(/^tests are read-only to the agent: overrides\//);
       expect((await tool('edit', { path: 'porter.config.yaml', old_text: 'skiplist', new_text: 'x' })).content).toMatch(/belongs to the porter config/);
+      // The refusal's path is a value, not parsed from the message: a space does not cut it.
+      expect((await tool('write', { path: 'overrides/my case.snap', content: 'x' })).isError).toBe(true);
       // A shell (or a command agent's own tools) gets past the guard; the photograph does not.
       await tool('bash', { command: `echo hacked > ${override}; printf '* # all\\n' > skiplist/lexer.txt; echo "# x" >> porter.config.yaml` });
     };
@@ -46,15 +48,18 @@ describe('tests are not the agent\'s to change', () => {
     expect(tampers.map((t) => [path.relative(ws!.dir, t.path), t.action])).toEqual([
       [override, 'refused'],
       ['porter.config.yaml', 'refused'],
+      ['overrides/my case.snap', 'refused'],
       [override, 'restored'],
       ['porter.config.yaml', 'restored'],
       ['skiplist/lexer.txt', 'restored'],
     ]);
-    expect(tampers[4]!.detail).toMatch(/added by the agent in a protected place; removed/);
+    expect(tampers[2]!.detail).toMatch(/^write refused: tests are read-only to the agent: overrides\/my case\.snap belongs to /);
+    expect(tampers[5]!.detail).toMatch(/added by the agent in a protected place; removed/);
     expect(fs.readFileSync(file(override), 'utf8')).toBe(original);
     expect(fs.readFileSync(file('porter.config.yaml'), 'utf8')).toBe(config);
     expect(fs.existsSync(file('skiplist/lexer.txt'))).toBe(false);
-    if (r.ok) expect(r.stats.tampers).toBe(5);
+    expect(fs.existsSync(file('overrides/my case.snap'))).toBe(false);
+    if (r.ok) expect(r.stats.tampers).toBe(6);
   });
 
   it('lets a command agent tamper only until the iteration ends', async () => {

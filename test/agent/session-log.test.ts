@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { latestSession, newRunId, openSession, readSession, sessionPath } from '../../harness/agent/session-log.js';
+import { sessionPath } from '../../harness/agent/porter-dir.js';
+import { latestSession, newRunId, openSession, readSession } from '../../harness/agent/session-log.js';
 
 let ws: string;
 const clock = () => new Date('2026-11-20T10:00:00.000Z');

@@ -1,7 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { failureReportPath, writeFailureReport } from '../../harness/agent/failure-report.js';
+import { writeFailureReport } from '../../harness/agent/failure-report.js';
+import { failureReportPath } from '../../harness/agent/porter-dir.js';
 import { buildSeed, buildTaskMessage, summaryRequest } from '../../harness/agent/task-message.js';
 import { compactVerdict, passingIds, phaseDone, type SuiteVerdict } from '../../harness/agent/verdict.js';
 import { countsLine } from '../../harness/judge/case-status.js';

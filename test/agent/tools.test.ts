@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { agentEnv, createToolSet, type ToolSetOptions } from '../../harness/agent/tools.js';
+import type { ToolSetOptions } from '../../harness/agent/tools/tool.js';
+import { BUILTIN_TOOLS } from '../../harness/agent/tools/registry.js';
+import { agentEnv, createToolSet } from '../../harness/agent/tools/tool-set.js';
 import { createGuard } from '../../harness/agent/workspace-guard.js';
 import type { ToolResult, ToolSet } from '../../harness/agent/types.js';
 
@@ -70,6 +72,22 @@ describe('tool definitions', () => {
     expect(read.input_schema.properties.offset).toMatchObject({ type: 'integer', minimum: 1 });
   });
 
+  it('keeps every tool\'s documented name and arguments, each tool from the registry', () => {
+    const all = make({ skip: { refuse: () => null, skipCase: async () => ({ content: 'ok', isError: false }) } });
+    const shape = Object.fromEntries(all.definitions.map((d) => [d.name, [Object.keys(d.input_schema.properties), d.input_schema.required ?? []]]));
+    expect(shape).toEqual({
+      read: [['path', 'offset', 'limit'], ['path']],
+      write: [['path', 'content'], ['path', 'content']],
+      edit: [['path', 'old_text', 'new_text'], ['path', 'old_text', 'new_text']],
+      bash: [['command', 'timeout_s'], ['command']],
+      run_tests: [['phase', 'filter'], []],
+      skip_case: [['id', 'reason'], ['id', 'reason']],
+    });
+    expect(BUILTIN_TOOLS.map((t) => t.name)).toEqual(Object.keys(shape));
+    // The default bash timeout the run was given is what the model is told.
+    expect(make({ bashTimeoutS: 42 }).definitions.find((d) => d.name === 'bash')!.description).toMatch(/\(default 42\)/);
+  });
+
   it('offers skip_case only when skipping is allowed', async () => {
     expect((await run('skip_case', { id: 'x', reason: 'y' })).content).toMatch(/not enabled.*allow_skip/);
     const withSkip = make({ skip: { refuse: () => null, skipCase: async () => ({ content: 'ok', isError: false }) } });
@@ -78,6 +96,26 @@ describe('tool definitions', () => {
 });
 
 describe('bad arguments', () => {
+  it('are checked against the schema the model is shown, one line naming the tool and the argument', async () => {
+    const write = tools.definitions.find((d) => d.name === 'write')!;
+    expect(write.input_schema).toMatchObject({ type: 'object', required: ['path', 'content'], additionalProperties: false });
+    expect(await run('write', { path: 'a.txt' })).toEqual({ content: 'write: missing required field "content" (string)', isError: true });
+    expect(await run('write', { path: '', content: 'x' })).toEqual({ content: 'write: field "path" must not be empty', isError: true });
+    expect(await run('read', { path: 'a', limit: 0 })).toEqual({ content: 'read: field "limit" must be at least 1, got 0', isError: true });
+    expect(await run('bash', { command: 'true', timeout_s: 'soon' })).toEqual({ content: 'bash: field "timeout_s" must be a number, got string "soon"', isError: true });
+    expect(await run('run_tests', { phase: ['lexer'] })).toEqual({ content: 'run_tests: field "phase" must be a string, got an array', isError: true });
+    expect(await run('edit', { path: 'a', old_text: 'x', new_text: 'y', replace_all: true })).toEqual({
+      content: 'edit: unknown field "replace_all" (fields: path, old_text, new_text)',
+      isError: true,
+    });
+    expect(await run('read', null)).toEqual({ content: 'read: arguments must be an object, got null', isError: true });
+    for (const r of [await run('write', { content: 1 }), await run('edit', {})]) expect(r.content).not.toContain('\n');
+    // An optional argument sent as null counts as left out.
+    fs.writeFileSync(path.join(ws, 'n.txt'), 'one\n');
+    expect(await run('read', { path: 'n.txt', offset: null, limit: null })).toEqual({ content: 'one', isError: false });
+    expect(testCalls).toEqual([]);
+  });
+
   it('name the field and never throw', async () => {
     expect(await run('write', { path: 'a.txt' })).toEqual({ content: expect.stringMatching(/missing required field "content"/), isError: true });
     expect((await run('read', { path: 3 })).content).toMatch(/field "path" must be a string/);
@@ -122,6 +160,20 @@ describe('read / write / edit', () => {
     expect((await run('edit', { path: 'a.go', old_text: 'baz', new_text: 'x' })).content).toMatch(/not found.*0 matches/);
     expect(await run('edit', { path: 'a.go', old_text: 'bar\n', new_text: '$& $1\n' })).toEqual({ content: 'edited a.go at line 2', isError: false });
     expect(fs.readFileSync(path.join(ws, 'a.go'), 'utf8')).toBe('foo\n$& $1\nfoo\n');
+  });
+
+  it('reports each refused path to the harness with its code, the whole path kept', async () => {
+    const seen: Array<[string, string, string]> = [];
+    const t = make({ onRefusal: (tool, refusal) => void seen.push([tool, refusal.code, refusal.path]) });
+    expect((await t.execute('write', { path: 'tests/my case.snap', content: 'x' })).content).toMatch(/^tests are read-only to the agent: tests\/my case\.snap belongs to the snapshots/);
+    await t.execute('edit', { path: '../out side.txt', old_text: 'a', new_text: 'b' });
+    await t.execute('read', { path: '../out side.txt' });
+    await t.execute('write', { path: 'fine.txt', content: 'x' });
+    expect(seen).toEqual([
+      ['write', 'protected-test', path.join(ws, 'tests', 'my case.snap')],
+      ['edit', 'outside-workspace', path.join(path.dirname(ws), 'out side.txt')],
+      ['read', 'outside-workspace', path.join(path.dirname(ws), 'out side.txt')],
+    ]);
   });
 
   it('refuses writes and edits to the tests and outside the workspace', async () => {

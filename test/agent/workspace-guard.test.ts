@@ -110,6 +110,17 @@ describe('workspace guard', () => {
     expect(refused(guard.forWrite('a\0b'))).toMatch(/NUL/);
   });
 
+  it('gives every refusal a code and the absolute path as values', () => {
+    const code = (r: ReturnType<WorkspaceGuard['forRead']>) => (r.ok ? null : { code: r.code, path: r.path });
+    expect(code(guard.forWrite('tests/snapshots/a.snap'))).toEqual({ code: 'protected-test', path: path.join(ws, 'tests', 'snapshots', 'a.snap') });
+    expect(code(guard.forWrite('skiplist/my phase.txt'))).toEqual({ code: 'protected-test', path: path.join(ws, 'skiplist', 'my phase.txt') });
+    expect(code(guard.forWrite('../outside/a b.txt'))).toEqual({ code: 'outside-workspace', path: path.join(outside, 'a b.txt') });
+    expect(code(guard.forRead('/etc/passwd'))).toEqual({ code: 'outside-workspace', path: '/etc/passwd' });
+    expect(code(guard.forRead(path.join(root, 'source', 'src', 'lib.rs')))).toEqual({ code: 'no-read', path: path.join(root, 'source', 'src', 'lib.rs') });
+    expect(code(guard.forWrite('.porter/lock'))).toEqual({ code: 'harness-owned', path: path.join(ws, '.porter', 'lock') });
+    expect(code(guard.forWrite(''))).toEqual({ code: 'bad-path', path: '' });
+  });
+
   it('shows paths relative to the workspace', () => {
     expect(guard.display(path.join(ws, 'src', 'a.go'))).toBe('src/a.go');
     expect(guard.display(ws)).toBe('.');

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadOverrides, parseOverride } from '../../harness/judge/overrides.js';
+import { parseSnapFile } from '../../harness/suite/snap-file.js';
 import { useTempDir } from '../support/temp-dir.js';
 
 const tmp = useTempDir('overrides');
@@ -99,11 +100,26 @@ describe('parseOverride', () => {
     expect(parseOverride('---\nreason: 2019-01-01\n---\nx\n', 'f.snap')).toEqual({ ok: true, reason: '2019-01-01', body: 'x' });
   });
 
+  it('reads the header and the body exactly as the snapshot reader does', () => {
+    for (const text of [
+      '---\r\nreason: r\r\n---  \r\n\r\nbody\r\n\r\n',
+      '---\u0085\nreason: r\n---\t\n---\nbody\n',
+      '---\nreason: r\nsource: a.rs\n---\n  indented\ttabs  \n',
+    ]) {
+      const snap = parseSnapFile(text, 'f.snap');
+      expect(snap.ok).toBe(true);
+      if (!snap.ok) continue;
+      expect(parseOverride(text, 'f.snap')).toEqual({ ok: true, reason: 'r', body: snap.snapshot.body });
+    }
+  });
+
   it.each([
     ['expected output only\n', 'f.snap: an override starts with a "---" line, then "reason: <why>", then "---" and the expected output'],
     ['---\nreason: r\nbody without a closing line\n', 'f.snap: the header has no closing "---" line before the expected output'],
-    ['---\nreason: [unclosed\n---\nx\n', /^f\.snap:\d+:\d+: malformed YAML header: /],
-    ['---\n- a list\n---\nx\n', 'f.snap: override has no reason; add a header line "reason: <why this case diverges from the source>"'],
+    // Malformed headers get the snapshot reader's own messages: an override is read as a snapshot is.
+    ['---\nreason: [unclosed\n---\nx\n', /^f\.snap:\d+:\d+: malformed YAML snapshot header: /],
+    ['---\n- a list\n---\nx\n', 'f.snap:2: snapshot header is not a YAML mapping; insta writes `key: value` lines'],
+    ['\uFEFF---\nreason: r\n---\nx\n', 'f.snap: an override starts with a "---" line, then "reason: <why>", then "---" and the expected output (this file starts with a byte-order mark: save it without one)'],
   ])('rejects %j', (text, message) => {
     const r = parseOverride(text, 'f.snap');
     expect(r.ok).toBe(false);

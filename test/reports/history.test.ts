@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import {
   appendHistory,
@@ -187,12 +187,12 @@ describe('gitRevision', () => {
   it('is HEAD inside a repository and null outside one', async () => {
     const dir = tmp();
     expect(await gitRevision(dir)).toBeNull();
-    await execa('git', ['init', '-q'], { cwd: dir });
+    execFileSync('git', ['init', '-q'], { cwd: dir });
     expect(await gitRevision(dir)).toBeNull(); // no commit yet
     fs.writeFileSync(path.join(dir, 'a.txt'), 'a');
-    await execa('git', ['add', '.'], { cwd: dir });
-    await execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'a'], { cwd: dir });
-    const head = (await execa('git', ['rev-parse', 'HEAD'], { cwd: dir })).stdout.trim();
+    execFileSync('git', ['add', '.'], { cwd: dir });
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'a'], { cwd: dir });
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: dir, encoding: 'utf8' }).trim();
     expect(await gitRevision(dir)).toBe(head);
     expect(await gitRevision(path.join(dir, 'missing'))).toBeNull();
   });

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execa } from 'execa';
+import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { readHistory } from '../../harness/reports/history.js';
 import { renderHtml } from '../../harness/reports/html.js';
@@ -57,9 +57,9 @@ describe('writeReports', () => {
 
   it('reads the revision from the workspace when not given', async () => {
     const ws = tmp();
-    await execa('git', ['init', '-q'], { cwd: ws });
-    await execa('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'x'], { cwd: ws });
-    const head = (await execa('git', ['rev-parse', 'HEAD'], { cwd: ws })).stdout.trim();
+    execFileSync('git', ['init', '-q'], { cwd: ws });
+    execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '--allow-empty', '-m', 'x'], { cwd: ws });
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { cwd: ws, encoding: 'utf8' }).trim();
     const r = await writeReports(path.join(ws, 'reports'), { kind: 'test', run: makeRun(baseCases(), '2024-05-01T00:00:00Z'), workspace: ws, env: {} });
     expect(r.record.rev).toBe(head);
   });

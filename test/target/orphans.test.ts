@@ -7,17 +7,21 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir, waitDead, writeScript } from './helpers.js';
 
 // Porter itself must die here, so it runs in a child process. The child needs JavaScript: the
-// target modules (which import only each other and Node) are transpiled into the temp dir.
+// target and util modules (which import only each other and Node) and the CLI's signal
+// handlers are transpiled into the temp dir, keeping their folders.
 const dir = tempDir();
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-const srcDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../harness/target');
-const outDir = path.join(dir, 'target');
-fs.mkdirSync(outDir);
-for (const f of fs.readdirSync(srcDir).filter((f) => f.endsWith('.ts'))) {
-  const js = ts.transpileModule(fs.readFileSync(path.join(srcDir, f), 'utf8'), {
+const harness = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../harness');
+const sources = [
+  ...['target', 'util'].flatMap((folder) => fs.readdirSync(path.join(harness, folder)).filter((f) => f.endsWith('.ts')).map((f) => `${folder}/${f}`)),
+  'cli/signals.ts',
+];
+for (const rel of sources) {
+  const js = ts.transpileModule(fs.readFileSync(path.join(harness, rel), 'utf8'), {
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
   }).outputText;
-  fs.writeFileSync(path.join(outDir, f.replace(/\.ts$/, '.js')), js);
+  fs.mkdirSync(path.join(dir, path.dirname(rel)), { recursive: true });
+  fs.writeFileSync(path.join(dir, rel.replace(/\.ts$/, '.js')), js);
 }
 
 const stubborn = writeScript(
@@ -36,7 +40,9 @@ const stubborn = writeScript(
 const porterLike = writeScript(
   dir,
   'porter-like.mjs',
-  `import { createStdioPool } from './target/stdio-pool.js';
+  `import { installSignalHandlers } from './cli/signals.js';
+   import { createStdioPool } from './target/stdio-pool.js';
+   installSignalHandlers();
    const pool = createStdioPool({ command: ['node', ${JSON.stringify(stubborn)}], cwd: ${JSON.stringify(dir)}, workers: 2, timeoutMs: 60000, maxOutputBytes: 1e6, startupGraceMs: 50 });
    await pool.start();
    const a = await pool.run({ id: 'a', phase: 'p', input: null, files: {}, snapshot: { path: 's', header: {} } });
@@ -61,7 +67,7 @@ async function startPorterLike(mode = ''): Promise<{ proc: ReturnType<typeof spa
   return { proc, pids, exited };
 }
 
-describe('no orphans when Porter itself ends', () => {
+describe('no orphans when Porter itself ends (with the handlers the CLI installs)', () => {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     it(`${signal} to Porter kills the worker groups and Porter still ends by that signal`, async () => {
       const { proc, pids, exited } = await startPorterLike();

@@ -5,9 +5,9 @@
  * group. Its exit code decides nothing (the harness re-runs the suite itself); its output
  * is saved to a file and logged as `command-run`.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { runProcess } from '../../util/process.js';
 import type { AgentBackend, IterationContext, IterationResult } from '../types.js';
 import { ZERO_USAGE } from '../../reports/usage.js';
 
@@ -63,7 +63,7 @@ async function runOnce(opts: CommandBackendOptions, ctx: IterationContext): Prom
   const argv = substitutePromptFile(opts.command, promptFile);
 
   const started = Date.now();
-  const outcome = await spawnWithTimeout({ argv, prompt, promptFile, outputFile }, opts, ctx);
+  const outcome = await runCommand({ argv, prompt, promptFile, outputFile }, opts, ctx);
   const durationMs = Date.now() - started;
   ctx.session.append({
     type: 'command-run', iteration: ctx.iteration, command: argv, exitCode: outcome.exitCode, timedOut: outcome.timedOut, outputFile, durationMs,
@@ -89,65 +89,27 @@ interface Invocation {
   outputFile: string;
 }
 
-function spawnWithTimeout({ argv, prompt, promptFile, outputFile }: Invocation, opts: CommandBackendOptions, ctx: IterationContext): Promise<RunOutcome> {
-  return new Promise((resolve) => {
-    const out = fs.openSync(outputFile, 'w');
-    const outcome: RunOutcome = { exitCode: null, timedOut: false, aborted: false };
-    const child = spawn(argv[0]!, argv.slice(1), {
-      cwd: opts.cwd,
-      // Its own process group, so a timeout reaches everything the agent started.
-      detached: true,
-      stdio: ['pipe', out, out],
-      env: { ...process.env, ...opts.env, PORTER_PROMPT_FILE: promptFile, PORTER_ITERATION: String(ctx.iteration), PORTER_PHASE: ctx.phase },
-    });
-    let killTimer: NodeJS.Timeout | undefined;
-    const stop = (why: 'timeout' | 'abort'): void => {
-      if (why === 'timeout') outcome.timedOut = true;
-      else outcome.aborted = true;
-      signalGroup(child.pid, 'SIGTERM');
-      killTimer = setTimeout(() => signalGroup(child.pid, 'SIGKILL'), opts.killGraceMs ?? 5_000);
-    };
-    const timer = setTimeout(() => stop('timeout'), opts.timeoutMs);
-    const onAbort = (): void => stop('abort');
-    if (ctx.signal?.aborted) onAbort();
-    else ctx.signal?.addEventListener('abort', onAbort, { once: true });
-
-    let finished = false;
-    const finish = (): void => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(timer);
-      clearTimeout(killTimer);
-      ctx.signal?.removeEventListener('abort', onAbort);
-      fs.closeSync(out);
-      resolve(outcome);
-    };
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      outcome.spawnError =
-        err.code === 'ENOENT'
-          ? `agent command not found: ${argv[0]} — install it or fix agent.command in porter.config.yaml`
-          : `agent command ${argv[0]} could not start: ${err.message}`;
-      finish();
-    });
-    child.on('exit', (code) => {
-      outcome.exitCode = code;
-      // Whatever it left running in the background goes with it.
-      signalGroup(child.pid, 'SIGKILL');
-      finish();
-    });
-    // An agent that never reads stdin closes it early; that is not an error.
-    child.stdin?.on('error', () => undefined);
-    child.stdin?.end(prompt);
+async function runCommand({ argv, prompt, promptFile, outputFile }: Invocation, opts: CommandBackendOptions, ctx: IterationContext): Promise<RunOutcome> {
+  const r = await runProcess(argv, {
+    cwd: opts.cwd,
+    env: { ...process.env, ...opts.env, PORTER_PROMPT_FILE: promptFile, PORTER_ITERATION: String(ctx.iteration), PORTER_PHASE: ctx.phase },
+    input: prompt,
+    timeoutMs: opts.timeoutMs,
+    killGraceMs: opts.killGraceMs ?? 5_000,
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    outputFile,
+    // The output stays in its file; finalText reads its tail.
+    keepHead: 0,
+    keepTail: 0,
   });
-}
-
-function signalGroup(pid: number | undefined, signal: NodeJS.Signals): void {
-  if (pid === undefined) return;
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // ESRCH: the group is already gone.
+  const outcome: RunOutcome = { exitCode: r.exitCode, timedOut: r.timedOut, aborted: r.aborted };
+  if (r.startError) {
+    outcome.spawnError =
+      r.startError.code === 'ENOENT'
+        ? `agent command not found: ${argv[0]} — install it or fix agent.command in porter.config.yaml`
+        : `agent command ${argv[0]} could not start: ${r.startError.message}`;
   }
+  return outcome;
 }
 
 /** The last `max` characters of a file, read without loading a large file whole. */
