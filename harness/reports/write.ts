@@ -13,6 +13,7 @@ import { markdownFromView } from './markdown.js';
 import { buildView } from './view.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { sourceRevision } from '../util/source-revision.js';
+import { readDriftStatus } from './drift-status.js';
 
 export const HISTORY_FILE = 'history.jsonl';
 export const MARKDOWN_FILE = 'latest.md';
@@ -81,9 +82,10 @@ export async function writeReports(dir: string, options: WriteReportsOptions): P
   records.push(record);
 
   const view = buildView(records, options.run, { appended: options.run !== undefined });
-  const markdown = markdownFromView(view);
+  const drift = readDriftStatus(dir, (w) => warnings.push(w));
+  const markdown = markdownFromView(view, { drift });
   writeFileAtomic(files.markdown, markdown);
-  writeFileAtomic(files.html, htmlFromView(view));
+  writeFileAtomic(files.html, htmlFromView(view, { drift }));
   const stepSummary = appendStepSummary(markdown, options.env ?? process.env);
   return { record, files, markdown, stepSummary, warnings };
 }
@@ -101,8 +103,9 @@ export function regenerateReports(dir: string): Regenerated {
   const { records, warnings } = readHistory(files.history);
   if (records.length === 0) return { ok: false, message: `${files.history}: no readable records; nothing to report`, warnings };
   const view = buildView(records);
-  writeFileAtomic(files.markdown, markdownFromView(view));
-  writeFileAtomic(files.html, htmlFromView(view));
+  const drift = readDriftStatus(dir, (w) => warnings.push(w));
+  writeFileAtomic(files.markdown, markdownFromView(view, { drift }));
+  writeFileAtomic(files.html, htmlFromView(view, { drift }));
   return { ok: true, files: { markdown: files.markdown, html: files.html }, records: records.length, warnings };
 }
 
