@@ -84,7 +84,8 @@ function committerDate(commit: string): string {
 
 /** Every file under `source` at a commit, by path relative to `source`: one `git ls-tree -r`. */
 export async function listTree(repo: SourceRepo, rev: string): Promise<Result<{ tree: Map<string, TreeEntry> }>> {
-  const run = await runGit(repo.dir, ['ls-tree', '-r', '-z', `${rev}:${repo.prefix}`]);
+  // --full-tree: in a subfolder, ls-tree would otherwise also narrow the listing to that subfolder of the tree given.
+  const run = await runGit(repo.dir, ['ls-tree', '-r', '-z', '--full-tree', `${rev}:${repo.prefix}`]);
   if (run.code !== 0) {
     // The source folder did not exist yet at that commit: an empty tree, so the suite is empty there.
     if (/not a tree object|not a valid object name/i.test(run.stderr)) return { ok: true, tree: new Map() };
