@@ -93,13 +93,9 @@ export async function syncCommand(argv: string[], io: CliIO): Promise<number> {
   human(renderDrift(drift));
   await json(drift);
   if (found.fromUpstream) {
-    try {
-      const published = publishDriftStatus(config, driftStatusOf(drift, found.upstream));
-      for (const w of published.warnings) io.stderr(`warning: ${w}\n`);
-      human(`reports: ${path.relative(io.cwd, published.file) || published.file}${published.rebuilt ? ', latest.md and index.html rebuilt' : ''}\n`);
-    } catch (err) {
-      io.stderr(`warning: could not write reports to ${config.reports.dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}\n`);
-    }
+    const published = publishDriftStatus(config, driftStatusOf(drift, found.upstream));
+    for (const w of published.warnings) io.stderr(`warning: ${w}\n`);
+    if (published.file) human(`reports: ${path.relative(io.cwd, published.file) || published.file}${published.rebuilt ? ', latest.md and index.html rebuilt' : ''}\n`);
   }
   human(renderDriftClosing(drift));
   return drift.drift ? EXIT.failures : EXIT.ok;

@@ -3,10 +3,9 @@ import { runSuite, type RunOptions } from '../run/run-suite.js';
 import { allRequiredPass } from '../run/summarize.js';
 import type { CaseResult, RunResult } from '../run/types.js';
 import { acceptedStatus, publishDriftStatus, type PublishedDrift } from './drift-report.js';
-import { openSource } from './drift.js';
-import { resolveRevisions, type Result, type Revision } from './source-repo.js';
+import { openSourceAt, toRequest, type Result, type Revision } from './source-repo.js';
 import { loadSuitesAt } from './suite-at.js';
-import { workspaceOf, writeUpstream, type Upstream } from './upstream-file.js';
+import { upstreamFile, workspaceOf, writeUpstream, type Upstream } from './upstream-file.js';
 import { commitFile, type FileCommit } from './workspace-commit.js';
 
 /**
@@ -25,11 +24,9 @@ export interface AcceptOptions extends Pick<RunOptions, 'workers' | 'onCase' | '
 }
 
 export async function acceptRevision(config: PorterConfig, options: AcceptOptions = {}): Promise<Result<{ outcome: AcceptOutcome }>> {
-  const opened = await openSource(config);
+  const opened = await openSourceAt(config.source, [toRequest(options.to)]);
   if (!opened.ok) return opened;
-  const resolved = await resolveRevisions(opened.repo, [{ name: options.to ?? 'HEAD', from: options.to !== undefined ? '--to' : 'the source checkout' }]);
-  if (!resolved.ok) return resolved;
-  const revision = resolved.revisions[0]!;
+  const revision = opened.revisions[0]!;
   const loaded = await loadSuitesAt(config, opened.repo, [revision]);
   if (!loaded.ok) return loaded;
   const suite = loaded.suites[0]!.suite;
@@ -48,7 +45,9 @@ export async function acceptRevision(config: PorterConfig, options: AcceptOption
   }
 
   const upstream: Upstream = { rev: revision.rev, date: revision.date, cases: suite.cases.length };
-  const { file, reports } = recordAcceptedUpstream(config, upstream);
+  const recorded = recordAcceptedUpstream(config, upstream);
+  if (!recorded.ok) return recorded;
+  const { file, reports } = recorded;
   const commit = await commitFile(workspaceOf(config), file, `porter: source at ${revision.short} accepted (${suite.cases.length} cases pass)`);
   return { ok: true, outcome: { accepted: true, revision, result, upstream, file, commit, reports } };
 }
@@ -58,8 +57,12 @@ export async function acceptRevision(config: PorterConfig, options: AcceptOption
  * caller to commit) and the reports' drift status. What the agent loop calls on a green commit
  * that passes everything at the revision it ports to.
  */
-export function recordAcceptedUpstream(config: PorterConfig, upstream: Upstream): { file: string; reports: PublishedDrift } {
-  const file = writeUpstream(workspaceOf(config), upstream);
-  const reports = publishDriftStatus(config, acceptedStatus(upstream));
-  return { file, reports };
+export function recordAcceptedUpstream(config: PorterConfig, upstream: Upstream): Result<{ file: string; reports: PublishedDrift }> {
+  let file: string;
+  try {
+    file = writeUpstream(workspaceOf(config), upstream);
+  } catch (err) {
+    return { ok: false, message: `cannot write ${upstreamFile(workspaceOf(config))}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+  }
+  return { ok: true, file, reports: publishDriftStatus(config, acceptedStatus(upstream)) };
 }

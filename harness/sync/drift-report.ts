@@ -41,14 +41,20 @@ export function acceptedStatus(upstream: Upstream, time = new Date().toISOString
 }
 
 export interface PublishedDrift {
-  file: string;
+  /** reports/drift.json, or null when it could not be written (see `warnings`). */
+  file: string | null;
   /** latest.md and index.html were rebuilt (there is a history to build them from). */
   rebuilt: boolean;
   warnings: string[];
 }
 
+/** Never throws: the reports are a view, and trouble with them must not undo a sync or an acceptance. */
 export function publishDriftStatus(config: PorterConfig, status: DriftStatus): PublishedDrift {
-  const file = writeDriftStatus(config.reports.dir, status);
-  const rebuilt = regenerateReports(config.reports.dir);
-  return { file, rebuilt: rebuilt.ok, warnings: rebuilt.warnings };
+  try {
+    const file = writeDriftStatus(config.reports.dir, status);
+    const rebuilt = regenerateReports(config.reports.dir);
+    return { file, rebuilt: rebuilt.ok, warnings: rebuilt.warnings };
+  } catch (err) {
+    return { file: null, rebuilt: false, warnings: [`could not write reports to ${config.reports.dir}: ${(err as NodeJS.ErrnoException).code ?? String(err)}`] };
+  }
 }

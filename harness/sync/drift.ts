@@ -1,8 +1,7 @@
-import fs from 'node:fs';
 import type { PorterConfig } from '../config/types.js';
 import { sourceRevision } from '../util/source-revision.js';
 import { compareSuites } from './compare-suites.js';
-import { commitsTouching, openSourceRepo, resolveRevisions, type Result, type RevisionRequest, type SourceRepo } from './source-repo.js';
+import { commitsTouching, openSourceAt, toRequest, type Result, type RevisionRequest } from './source-repo.js';
 import { loadSuitesAt } from './suite-at.js';
 import type { Drift } from './types.js';
 import { readUpstream, upstreamFile, workspaceOf, type Upstream } from './upstream-file.js';
@@ -31,9 +30,6 @@ export interface DriftFound {
 }
 
 export async function computeDrift(config: PorterConfig, options: DriftOptions = {}): Promise<Result<DriftFound>> {
-  const opened = await openSource(config);
-  if (!opened.ok) return opened;
-  const repo = opened.repo;
   const checkout = options.to === undefined ? sourceRevision(config.source) : null;
 
   const recorded = readUpstream(workspaceOf(config));
@@ -49,9 +45,10 @@ export async function computeDrift(config: PorterConfig, options: DriftOptions =
       message: `no --from and no ${upstreamFile(workspaceOf(config))} to start from; pass --from REV (the source revision the port last passed at), or record it with \`porter sync --accept\``,
     };
   }
-  const resolved = await resolveRevisions(repo, [from, { name: options.to ?? 'HEAD', from: options.to !== undefined ? '--to' : 'the source checkout' }]);
-  if (!resolved.ok) return resolved;
-  const [fromRev, toRev] = resolved.revisions as [Drift['from'], Drift['to']];
+  const opened = await openSourceAt(config.source, [from, toRequest(options.to)]);
+  if (!opened.ok) return opened;
+  const repo = opened.repo;
+  const [fromRev, toRev] = opened.revisions as [Drift['from'], Drift['to']];
 
   // At an older revision a phase the config names today may have had no cases yet.
   const loaded = await loadSuitesAt(config, repo, [fromRev, toRev], { allowEmptyPhases: true });
@@ -82,10 +79,4 @@ export async function computeDrift(config: PorterConfig, options: DriftOptions =
   const warnings: string[] = [];
   if ((await checkout)?.dirty) warnings.push(`the source checkout ${config.source} has uncommitted changes; porter sync compares commits, so they are left out`);
   return { ok: true, drift, upstream, fromUpstream: upstream !== null && upstream.rev === fromRev.rev, warnings };
-}
-
-/** The source folder's git repository, or why there is none. */
-export async function openSource(config: PorterConfig): Promise<Result<{ repo: SourceRepo }>> {
-  if (!fs.existsSync(config.source)) return { ok: false, message: `source directory ${config.source} does not exist; set \`source\` in ${config.configPath}` };
-  return openSourceRepo(config.source);
 }

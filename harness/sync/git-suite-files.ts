@@ -25,7 +25,7 @@ export function gitSuiteFiles(repo: SourceRepo, root: string, where: string, tre
     async find(patterns) {
       const isMatch = picomatch([...patterns], { dot: true });
       const found: string[] = [];
-      for (const [p, entry] of tree) if (isMatch(p) && (!entry.link || resolveLink(tree, p, content) !== null)) found.push(p);
+      for (const [p, entry] of tree) if (isMatch(p) && (!entry.link || linksToFile(tree, p, content))) found.push(p);
       return found;
     },
     read(_abs, rel): ReadOutcome {
@@ -48,6 +48,15 @@ function lookUp(tree: ReadonlyMap<string, TreeEntry>, rel: string, content: (oid
   const normal = path.posix.normalize(rel);
   if (normal.startsWith('../') || normal === '..' || path.posix.isAbsolute(normal)) return null;
   return resolveLink(tree, normal, content);
+}
+
+/** As fast-glob counts a link to a file as a file, and a broken one as nothing. */
+function linksToFile(tree: ReadonlyMap<string, TreeEntry>, rel: string, content: (oid: string) => string): boolean {
+  try {
+    return resolveLink(tree, rel, content) !== null;
+  } catch {
+    return false;
+  }
 }
 
 function resolveLink(tree: ReadonlyMap<string, TreeEntry>, rel: string, content: (oid: string) => string): TreeEntry | null {

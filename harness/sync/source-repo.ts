@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { catFileBatch, gitComplaint, runGit } from './git.js';
 
 /**
@@ -38,6 +39,20 @@ export interface SourceCommit {
 
 export type Result<T> = ({ ok: true } & T) | { ok: false; message: string };
 
+/** The source folder's repository and the requested revisions in it, asked of git at once. */
+export async function openSourceAt(dir: string, requests: readonly RevisionRequest[]): Promise<Result<{ repo: SourceRepo; revisions: Revision[] }>> {
+  if (!fs.existsSync(dir)) return { ok: false, message: `source directory ${dir} does not exist; set \`source\` in the config to the project root` };
+  const [opened, resolved] = await Promise.all([openSourceRepo(dir), resolveRevisions(dir, requests)]);
+  if (!opened.ok) return opened;
+  if (!resolved.ok) return resolved;
+  return { ok: true, repo: opened.repo, revisions: resolved.revisions };
+}
+
+/** `--to`, or the checkout's HEAD when it is not given. */
+export function toRequest(to: string | undefined): RevisionRequest {
+  return to !== undefined ? { name: to, from: '--to' } : { name: 'HEAD', from: 'the source checkout' };
+}
+
 export async function openSourceRepo(dir: string): Promise<Result<{ repo: SourceRepo }>> {
   const run = await runGit(dir, ['rev-parse', '--show-prefix']);
   if (run.code !== 0) {
@@ -58,18 +73,18 @@ export interface RevisionRequest {
 const SAFE_REV = /^[^\s\0-\x1f]+$/;
 
 /** Resolves revision names to commits, all with one git process; a name that resolves to no commit is an error naming it. */
-export async function resolveRevisions(repo: SourceRepo, requests: readonly RevisionRequest[]): Promise<Result<{ revisions: Revision[] }>> {
+export async function resolveRevisions(dir: string, requests: readonly RevisionRequest[]): Promise<Result<{ revisions: Revision[] }>> {
   for (const r of requests) {
     if (!SAFE_REV.test(r.name)) return { ok: false, message: `${r.from}: ${JSON.stringify(r.name)} is not a revision name` };
   }
-  const read = await catFileBatch(repo.dir, requests.map((r) => `${r.name}^{commit}`));
-  if (!read.ok) return { ok: false, message: `cannot read revisions in ${repo.dir}: ${read.message}` };
+  const read = await catFileBatch(dir, requests.map((r) => `${r.name}^{commit}`));
+  if (!read.ok) return { ok: false, message: `cannot read revisions in ${dir}: ${read.message}` };
   const revisions: Revision[] = [];
   for (const [i, object] of read.objects.entries()) {
     const r = requests[i]!;
     if (!object.found) {
       const why = object.why === 'ambiguous' ? 'is ambiguous (give more of the hash)' : 'does not exist';
-      return { ok: false, message: `${r.from}: revision ${r.name} ${why} in the git repository of ${repo.dir}` };
+      return { ok: false, message: `${r.from}: revision ${r.name} ${why} in the git repository of ${dir}` };
     }
     revisions.push({ rev: object.oid, short: object.oid.slice(0, 7), date: committerDate(object.content.toString('utf8')) });
   }

@@ -6,7 +6,7 @@ import { loadConfig } from '../../harness/config/load.js';
 import type { PorterConfig } from '../../harness/config/types.js';
 import { loadSuite } from '../../harness/suite/load-suite.js';
 import { computeDrift } from '../../harness/sync/drift.js';
-import { openSourceRepo, resolveRevisions } from '../../harness/sync/source-repo.js';
+import { openSourceAt, openSourceRepo } from '../../harness/sync/source-repo.js';
 import { loadSuitesAt } from '../../harness/sync/suite-at.js';
 import { commitAll, createSyncFixture, gitIn, snapFile, type SyncFixture } from './sync-fixture.js';
 
@@ -27,11 +27,9 @@ describe('the suite at a git revision', () => {
     const cfg = await config(path.join(f.dir, 'porter.config.yaml'));
     const disk = await loadSuite(cfg);
     if (!disk.ok) throw new Error(disk.message);
-    const opened = await openSourceRepo(f.source);
+    const opened = await openSourceAt(f.source, [{ name: 'HEAD', from: 'test' }]);
     if (!opened.ok) throw new Error(opened.message);
-    const head = await resolveRevisions(opened.repo, [{ name: 'HEAD', from: 'test' }]);
-    if (!head.ok) throw new Error(head.message);
-    const fromGit = await loadSuitesAt(cfg, opened.repo, head.revisions);
+    const fromGit = await loadSuitesAt(cfg, opened.repo, opened.revisions);
     if (!fromGit.ok) throw new Error(fromGit.message);
     const suite = fromGit.suites[0]!.suite;
     expect(suite.cases).toEqual(disk.suite.cases);
