@@ -26,6 +26,10 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
     run: async (argv, io) => (await import('./agent-command.js')).statusCommand(argv, io),
     summary: 'show the state and stats of the latest agent run',
   },
+  sync: {
+    run: async (argv, io) => (await import('./sync-command.js')).syncCommand(argv, io),
+    summary: 'compare the suite at two source revisions: what changed upstream',
+  },
   report: {
     run: async (argv, io) => (await import('./report-command.js')).reportCommand(argv, io),
     summary: 'rebuild reports/latest.md and index.html from the history',

@@ -30,6 +30,7 @@ export async function publishTestReports(
       kind: 'test',
       run: result,
       workspace: config.target.cwd,
+      source: config.source,
       env: io.env,
       extra: { partial: options.partial },
     });

@@ -50,6 +50,7 @@ export function normalizeRecord(raw: unknown): Normalized {
     changed: normChanged(raw.changed),
     statuses: {},
   };
+  if (isObj(raw.source) && typeof raw.source.rev === 'string') record.source = { rev: raw.source.rev, dirty: raw.source.dirty === true };
   record.statuses = normStatuses(raw.statuses, record);
   if (raw.partial === true) record.partial = true;
   if (isObj(raw.agent)) record.agent = normAgent(raw.agent);

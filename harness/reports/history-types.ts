@@ -7,6 +7,7 @@ import type { StopReason, Usage } from './usage.js';
 import type { Facet } from '../judge/types.js';
 import type { CaseStatus, PhaseSummary } from '../judge/case-status.js';
 import type { StaleSkip } from '../skiplist/skiplist.js';
+import type { SourceRevision } from '../util/source-revision.js';
 
 export const HISTORY_VERSION = 1;
 
@@ -102,6 +103,8 @@ export interface HistoryRecord {
   time: string;
   /** The workspace's git revision, or null outside a repository. */
   rev: string | null;
+  /** The source project's revision and whether its checkout had uncommitted changes; absent outside git. */
+  source?: SourceRevision;
   durationMs: number;
   /** Empty when the record carries no test results (an agent run that never ran the suite). */
   phases: PhaseCounts[];

@@ -25,10 +25,13 @@ import { normalizeRecord } from './history-normalize.js';
 import { oneLine, truncateText } from './text.js';
 import { causeFields } from './cluster.js';
 import { runProcess } from '../util/process.js';
+import type { SourceRevision } from '../util/source-revision.js';
 
 export interface RecordExtra {
   kind: 'test' | 'agent';
   rev: string | null;
+  /** The source project's revision, when `source` is in a git repository. */
+  source?: SourceRevision | null;
   /** ISO start time; defaults to the run's `startedAt`. Required when there is no run. */
   time?: string;
   /** Defaults to the run's duration (or the agent's wall time). */
@@ -74,6 +77,7 @@ export function recordFromRun(result: RunResult | null, previous: HistoryRecord 
     kind: extra.kind,
     time,
     rev: extra.rev,
+    ...(extra.source ? { source: { rev: extra.source.rev, dirty: extra.source.dirty } } : {}),
     durationMs: extra.durationMs ?? result?.durationMs ?? extra.agent?.wallMs ?? 0,
     phases: [],
     changed: [],

@@ -12,11 +12,15 @@ import type { AgentTotals, HistoryRecord, PhaseCounts, StatusChange } from './hi
 import { CASE_STATUSES, matchingCount, totalSummary, type CaseStatus } from '../judge/case-status.js';
 import { formatAge, formatCount, formatDuration, formatTime, formatUsd, percent, plural, shortRev, truncateText } from './text.js';
 import { buildView, looksLikeDiff, type CaseView, type ReportView } from './view.js';
+import { caseAnchors, driftHtml } from './drift-section.js';
+import type { DriftStatus } from './drift-status.js';
 
 export interface HtmlOptions {
   /** Rows of the run history table (newest first). */
   maxHistoryRows?: number;
   maxDiffLines?: number;
+  /** What `porter sync` last found upstream (reports/drift.json). */
+  drift?: DriftStatus | null;
 }
 
 const STATUS_LABEL: Record<CaseStatus, string> = {
@@ -47,10 +51,11 @@ export function renderHtml(history: readonly HistoryRecord[], latestRun?: RunRes
 export function htmlFromView(v: ReportView, options: HtmlOptions = {}): string {
   const o = { maxHistoryRows: 100, maxDiffLines: 400, ...options };
   const phaseOrder = phaseOrderOf(v);
-  const caseAnchor = new Map(v.cases.map((c, i) => [c.id, `case-${i}`]));
+  const caseAnchor = caseAnchors(v.cases);
   const body = [
     kpis(v),
     phasesCard(v),
+    driftHtml({ status: options.drift ?? null, tested: v.results?.source, anchors: caseAnchor }),
     chartCard(v, phaseOrder),
     changesCard(v, caseAnchor),
     clustersCard(v, caseAnchor, o.maxDiffLines),

@@ -9,6 +9,8 @@ import { code, fence, inlineList, table, text } from './md.js';
 import { formatAge, formatCount, formatDuration, formatTime, formatUsd, oneLine, percent, plural, progressBar, shortRev, truncateText } from './text.js';
 import type { Cluster } from './cluster.js';
 import { buildView, looksLikeDiff, type CaseView, type ReportView } from './view.js';
+import { caseAnchors, driftMarkdown } from './drift-section.js';
+import type { DriftStatus } from './drift-status.js';
 
 export interface MarkdownOptions {
   /** Clusters shown with a diff; the rest are listed by label only. */
@@ -16,6 +18,8 @@ export interface MarkdownOptions {
   /** Ids listed per change list or cluster. */
   maxIds?: number;
   maxDiffLines?: number;
+  /** What `porter sync` last found upstream (reports/drift.json). */
+  drift?: DriftStatus | null;
 }
 
 export function renderMarkdown(history: readonly HistoryRecord[], latestRun?: RunResult, options: MarkdownOptions = {}): string {
@@ -23,11 +27,12 @@ export function renderMarkdown(history: readonly HistoryRecord[], latestRun?: Ru
 }
 
 export function markdownFromView(view: ReportView, options: MarkdownOptions = {}): string {
-  const o = { maxClusters: 12, maxIds: 25, maxDiffLines: 25, ...options };
+  const o = { maxClusters: 12, maxIds: 25, maxDiffLines: 25, drift: null, ...options };
   const parts = [
     '# Porter progress',
     headline(view),
     ...(view.phases.length ? [phaseTable(view.phases, view.total)] : []),
+    driftMarkdown({ status: o.drift, tested: view.results?.source, anchors: caseAnchors(view.cases) }, o.maxIds),
     changes(view, o.maxIds),
     failures(view, o),
     skips(view),
@@ -96,7 +101,7 @@ function changes(v: ReportView, max: number): string {
     .join('\n\n');
 }
 
-function failures(v: ReportView, o: Required<MarkdownOptions>): string {
+function failures(v: ReportView, o: Required<Omit<MarkdownOptions, 'drift'>>): string {
   if (v.failing === 0) return v.results ? '## Failing cases\n\nNone.' : '';
   const out = [`## Failing cases: ${formatCount(v.failing)} in ${plural(v.clusters.length, 'cluster')}`];
   if (v.failuresOmitted) out.push(`The history kept details of the first ${formatCount(v.failing - v.failuresOmitted)}; ${formatCount(v.failuresOmitted)} more are counted but not shown.`);

@@ -12,6 +12,8 @@ import { htmlFromView } from './html.js';
 import { markdownFromView } from './markdown.js';
 import { buildView } from './view.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { sourceRevision } from '../util/source-revision.js';
+import { readDriftStatus } from './drift-status.js';
 
 export const HISTORY_FILE = 'history.jsonl';
 export const MARKDOWN_FILE = 'latest.md';
@@ -26,6 +28,8 @@ export interface WriteReportsOptions {
   /** The workspace's git revision; when undefined it is read from `workspace` (null outside git). */
   rev?: string | null;
   workspace?: string;
+  /** The source project's folder: its git revision goes into the record (`source: {rev, dirty}`). */
+  source?: string;
   extra?: {
     /** ISO start time when there is no run (defaults to the run's `startedAt`). */
     time?: string;
@@ -56,13 +60,16 @@ export async function writeReports(dir: string, options: WriteReportsOptions): P
   const files = paths(dir);
   // `git rev-parse` runs in its own process while the history is read and parsed.
   const revision = options.rev !== undefined ? options.rev : options.workspace ? gitRevision(options.workspace) : null;
+  const sourceState = options.source ? sourceRevision(options.source) : null;
   const { records, warnings } = readHistory(files.history);
   const rev = await revision;
+  const source = await sourceState;
   const x = options.extra ?? {};
   const time = x.time ?? options.run?.startedAt ?? new Date().toISOString();
   const record = recordFromRun(options.run ?? null, lastResults(records), {
     kind: options.kind,
     rev,
+    source,
     time,
     ...(x.durationMs !== undefined ? { durationMs: x.durationMs } : {}),
     ...(x.partial ? { partial: true } : {}),
@@ -75,9 +82,10 @@ export async function writeReports(dir: string, options: WriteReportsOptions): P
   records.push(record);
 
   const view = buildView(records, options.run, { appended: options.run !== undefined });
-  const markdown = markdownFromView(view);
+  const drift = readDriftStatus(dir, (w) => warnings.push(w));
+  const markdown = markdownFromView(view, { drift });
   writeFileAtomic(files.markdown, markdown);
-  writeFileAtomic(files.html, htmlFromView(view));
+  writeFileAtomic(files.html, htmlFromView(view, { drift }));
   const stepSummary = appendStepSummary(markdown, options.env ?? process.env);
   return { record, files, markdown, stepSummary, warnings };
 }
@@ -95,8 +103,9 @@ export function regenerateReports(dir: string): Regenerated {
   const { records, warnings } = readHistory(files.history);
   if (records.length === 0) return { ok: false, message: `${files.history}: no readable records; nothing to report`, warnings };
   const view = buildView(records);
-  writeFileAtomic(files.markdown, markdownFromView(view));
-  writeFileAtomic(files.html, htmlFromView(view));
+  const drift = readDriftStatus(dir, (w) => warnings.push(w));
+  writeFileAtomic(files.markdown, markdownFromView(view, { drift }));
+  writeFileAtomic(files.html, htmlFromView(view, { drift }));
   return { ok: true, files: { markdown: files.markdown, html: files.html }, records: records.length, warnings };
 }
 

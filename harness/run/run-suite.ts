@@ -1,5 +1,5 @@
 import type { PorterConfig } from '../config/types.js';
-import type { Case, SnapshotHeader } from '../suite/types.js';
+import type { Case, SnapshotHeader, Suite } from '../suite/types.js';
 import type { TargetOutcome, TargetRequest, TargetRunner } from '../target/types.js';
 import type { CaseResult, RunResult } from './types.js';
 import { loadSuite } from '../suite/load-suite.js';
@@ -20,6 +20,11 @@ export interface RunOptions {
   filter?: string;
   /** Overrides `target.workers`. */
   workers?: number;
+  /**
+   * The suite to run, already read (by `porter sync --accept`, from a git revision of the
+   * source); read from `config.source` on disk when absent.
+   */
+  suite?: Suite;
   /** Called as each case finishes, in completion order. */
   onCase?: (result: CaseResult, done: number, total: number) => void;
   /** Supplies the target runner; tests and benchmarks inject their own. */
@@ -67,7 +72,7 @@ async function runStarted(
   startedAt: string,
   t0: number,
 ): Promise<RunOutcome> {
-  const loaded = await loadSuite(config);
+  const loaded = options.suite ? { ok: true as const, suite: options.suite } : await loadSuite(config);
   if (!loaded.ok) return loaded;
   const suite = loaded.suite;
   const phaseNames = config.phases.map((p) => p.name);

@@ -2,8 +2,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { PhaseConfig, PorterConfig } from '../config/types.js';
 import { caseMatcher } from '../util/case-glob.js';
-import { findFiles } from '../util/find-files.js';
-import { inputNameOf, readCase, readSnapshotNote, readText, type SnapshotNote } from './read-case.js';
+import { diskFiles } from './disk-files.js';
+import { inputNameOf, readCase, readSnapshotNote, type SnapshotNote } from './read-case.js';
+import type { SuiteFiles } from './suite-files.js';
 import type { Case, PhaseFiles, Suite } from './types.js';
 
 export { inputNameOf };
@@ -18,6 +19,11 @@ export { inputNameOf };
 export interface LoadSuiteOptions {
   /** Load only these phases (all when absent). Assignment is still checked over every phase. */
   phases?: string[];
+  /**
+   * A phase that matches no snapshot is not an error. For an older revision of the source
+   * (`porter sync`), where a phase the config names today may not have existed yet.
+   */
+  allowEmptyPhases?: boolean;
 }
 
 export type LoadSuiteResult = { ok: true; suite: Suite } | { ok: false; message: string };
@@ -25,15 +31,22 @@ export type LoadSuiteResult = { ok: true; suite: Suite } | { ok: false; message:
 const STRAY = /(\.snap\.new|\.pending-snap)$/;
 const LIST_LIMIT = 20;
 
+/** The suite as it is on disk under `config.source`. */
 export async function loadSuite(config: PorterConfig, opts: LoadSuiteOptions = {}): Promise<LoadSuiteResult> {
   const source = config.source;
   if (!(await isDirectory(source))) {
     return fail(`source directory ${source} does not exist; set \`source\` in ${config.configPath} to the project root`);
   }
-  const matched = (await findFiles(config.snapshots, { cwd: source, ignore: ['**/.git/**'] })).sort();
+  return loadSuiteFrom(config, diskFiles(source), opts);
+}
+
+/** The suite read from `from` (disk, or a git revision), whose root stands for `config.source`. */
+export async function loadSuiteFrom(config: PorterConfig, from: SuiteFiles, opts: LoadSuiteOptions = {}): Promise<LoadSuiteResult> {
+  const source = from.root;
+  const matched = (await from.find(config.snapshots, { ignoreGit: true })).sort();
   const snapPaths = matched.filter((p) => p.endsWith('.snap'));
   if (snapPaths.length === 0) {
-    return fail(`no .snap file matches \`snapshots\` (${config.snapshots.join(', ')}) under ${source}; fix the globs in ${config.configPath}`);
+    return fail(`no .snap file matches \`snapshots\` (${config.snapshots.join(', ')}) under ${from.where}; fix the globs in ${config.configPath}`);
   }
 
   const pathById = new Map<string, string>();
@@ -46,7 +59,7 @@ export async function loadSuite(config: PorterConfig, opts: LoadSuiteOptions = {
     pathById.set(id, rel);
   }
 
-  const assignment = assignPhases([...pathById.keys()], config.phases, config.configPath);
+  const assignment = assignPhases([...pathById.keys()], config.phases, config.configPath, opts.allowEmptyPhases === true);
   if (!assignment.ok) return assignment;
   const { phaseOf, unassigned } = assignment;
 
@@ -61,7 +74,7 @@ export async function loadSuite(config: PorterConfig, opts: LoadSuiteOptions = {
   const files: Record<string, PhaseFiles> = {};
   const phaseWarnings: string[] = [];
   for (const phase of selected) {
-    const read = await readPhaseFiles(phase, source, config.configPath);
+    const read = await readPhaseFiles(phase, from, config.configPath);
     if (!read.ok) return read;
     files[phase.name] = read.files;
     if (read.warning) phaseWarnings.push(read.warning);
@@ -89,16 +102,16 @@ export async function loadSuite(config: PorterConfig, opts: LoadSuiteOptions = {
   for (const [i, ids] of buckets.entries()) {
     const phase = selected[i]!;
     for (const id of ids.sort()) {
-      const read = readCase(source, id, pathById.get(id)!, phase);
+      const read = readCase(from, id, pathById.get(id)!, phase);
       notes.set(id, read.note);
       cases.push(read.case);
     }
   }
-  for (const id of unassigned) notes.set(id, readSnapshotNote(source, pathById.get(id)!));
+  for (const id of unassigned) notes.set(id, readSnapshotNote(from, pathById.get(id)!));
 
   const all = wanted.map((id) => notes.get(id)!);
   const warnings = [...all.flatMap((n) => n.parseWarnings), ...all.flatMap((n) => n.caseWarnings), ...phaseWarnings];
-  const strays = await findStrays(source, snapPaths, matched, all.map((n) => n.source));
+  const strays = findStrays(from, snapPaths, matched, all.map((n) => n.source));
   if (strays.length > 0) {
     warnings.push(`ignored ${strays.length} pending insta file(s), not expected results (review them with \`cargo insta review\`): ${listSome(strays)}`);
   }
@@ -126,7 +139,7 @@ function listSome(items: string[]): string {
 
 type Assignment = { ok: true; phaseOf: Map<string, string>; unassigned: string[] } | { ok: false; message: string };
 
-function assignPhases(ids: string[], phases: PhaseConfig[], configPath: string): Assignment {
+function assignPhases(ids: string[], phases: PhaseConfig[], configPath: string, allowEmpty: boolean): Assignment {
   const matchers = phases.map((p) => caseMatcher(p.cases));
   const phaseOf = new Map<string, string>();
   const unassigned: string[] = [];
@@ -150,7 +163,7 @@ function assignPhases(ids: string[], phases: PhaseConfig[], configPath: string):
     return fail(`${conflicts.length} case(s) match more than one phase: ${listSome(conflicts)}; make the phases' \`cases\` globs disjoint in ${configPath}`);
   }
   const empty = phases.filter((_, i) => counts[i] === 0);
-  if (empty.length > 0) {
+  if (empty.length > 0 && !allowEmpty) {
     const detail = empty.map((p) => `${p.name} (cases: ${p.cases.join(', ')})`).join('; ');
     return fail(`phase ${detail} matches no snapshot; fix its \`cases\` globs in ${configPath}`);
   }
@@ -159,16 +172,16 @@ function assignPhases(ids: string[], phases: PhaseConfig[], configPath: string):
 
 async function readPhaseFiles(
   phase: PhaseConfig,
-  source: string,
+  from: SuiteFiles,
   configPath: string,
 ): Promise<{ ok: true; files: PhaseFiles; warning?: string } | { ok: false; message: string }> {
   if (phase.files.length === 0) return { ok: true, files: {} };
-  const rels = (await findFiles(phase.files, { cwd: source })).sort();
+  const rels = (await from.find(phase.files)).sort();
   if (rels.length === 0) {
-    return { ok: true, files: {}, warning: `phase ${phase.name}: \`files\` (${phase.files.join(', ')}) matches no file under ${source}` };
+    return { ok: true, files: {}, warning: `phase ${phase.name}: \`files\` (${phase.files.join(', ')}) matches no file under ${from.where}` };
   }
   const files: PhaseFiles = {};
-  const contents = rels.map((rel) => readText(path.join(source, rel)));
+  const contents = rels.map((rel) => from.read(path.join(from.root, rel), rel));
   for (const [i, rel] of rels.entries()) {
     const read = contents[i]!;
     if (read.kind !== 'text') {
@@ -183,7 +196,7 @@ async function readPhaseFiles(
  * insta leaves `<name>.snap.new` beside the snapshot and `.<test file>.pending-snap` beside the
  * test file; look in the snapshot folders, their parents and the header `source` folders.
  */
-async function findStrays(source: string, snapPaths: string[], matched: string[], headerSources: Array<string | undefined>): Promise<string[]> {
+function findStrays(files: SuiteFiles, snapPaths: string[], matched: string[], headerSources: Array<string | undefined>): string[] {
   const dirs = new Set<string>();
   // Snapshots share a few folders: work each folder out once, not once per snapshot.
   const folders = new Set<string>();
@@ -200,12 +213,8 @@ async function findStrays(source: string, snapPaths: string[], matched: string[]
   // Listed synchronously: a snapshot folder can hold 10,000 names, and an asynchronous listing
   // of it left the main thread idle for tens of milliseconds with nothing else to do.
   for (const dir of dirs) {
-    let names: string[];
-    try {
-      names = fs.readdirSync(path.join(source, dir));
-    } catch {
-      continue;
-    }
+    const names = files.list(dir);
+    if (names === null) continue;
     for (const n of names) if (STRAY.test(n)) found.add(dir === '.' ? n : `${dir}/${n}`);
   }
   return [...found].sort(compareIds);
