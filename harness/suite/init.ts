@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
-import { caseMatcher } from '../util/case-glob.js';
+import { caseMatcher, escapeGlob } from '../util/case-glob.js';
 import { inputNameOf } from './load-suite.js';
 import { parseSnapFile } from './snap-file.js';
 
@@ -92,11 +92,6 @@ function phaseName(raw: string): string {
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
   return name === '' ? 'phase' : name;
-}
-
-/** Case globs treat these as syntax (see harness/util/case-glob.ts); ids are matched literally. */
-function escapeGlob(s: string): string {
-  return s.replace(/[\\*?[\]{}()!+@]/g, (c) => (c === '@' ? c : `\\${c}`));
 }
 
 async function findSnapshotFiles(sourceRoot: string): Promise<string[]> {

@@ -2,13 +2,15 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { PhaseConfig } from '../config/types.js';
 import { parseInputFile } from './input-file.js';
+import { resolveByRules, type CompiledRule, type InputFileIndex } from './input-rules.js';
 import { parseSnapFile } from './snap-file.js';
-import type { Case, InputFile, Snapshot } from './types.js';
+import type { Case, InputVia, Snapshot } from './types.js';
 
 /**
  * Reading one case: its snapshot, then its input (header `input_file` first, then insta's glob
- * naming `<prefix>@<input>` in the phase's input directories). A case that cannot run gets a
- * `problem`. Apart from the suite's planning (globs, phases): this is the per-file work.
+ * naming `<prefix>@<input>` in the phase's input directories, then the phase's `input_rules`).
+ * A case that cannot run gets a `problem`. Apart from the suite's planning (globs, phases): this
+ * is the per-file work.
  */
 
 const READ_BUFFER_BYTES = 64 * 1024;
@@ -29,9 +31,15 @@ export interface ReadCase {
   note: SnapshotNote;
 }
 
-export function readCase(source: string, id: string, rel: string, phase: Pick<PhaseConfig, 'name' | 'inputs'>): ReadCase {
+/** A phase's compiled `input_rules` and the files they may name. */
+export interface PhaseRules {
+  rules: readonly CompiledRule[];
+  files: InputFileIndex;
+}
+
+export function readCase(source: string, id: string, rel: string, phase: Pick<PhaseConfig, 'name' | 'inputs'>, rules?: PhaseRules): ReadCase {
   const loaded = readSnapshot(source, rel);
-  const built = buildCase(id, phase, loaded, source);
+  const built = buildCase(id, phase, loaded, source, rules);
   return { case: built.case, note: noteOf(loaded, built.warnings) };
 }
 
@@ -159,6 +167,7 @@ function buildCase(
   phase: Pick<PhaseConfig, 'name' | 'inputs'>,
   loaded: { snapshot: Snapshot; problem?: string },
   source: string,
+  rules: PhaseRules | undefined,
 ): CaseBuild {
   const base: Case = { id, phase: phase.name, snapshot: loaded.snapshot, input: null };
   const problem = (message: string): CaseBuild => ({ case: { ...base, problem: message }, warnings: [] });
@@ -174,7 +183,7 @@ function buildCase(
     const { abs, rel } = locate(source, source, headerFile, 'resolve');
     const read = readText(abs);
     if (read.kind === 'error') return problem(read.message);
-    if (read.kind === 'text') return { case: withInput(base, read.text, rel, 'input_file'), warnings: [] };
+    if (read.kind === 'text') return { case: withInput(base, read.text, rel, { inputVia: 'input_file' }), warnings: [] };
   }
 
   const name = inputNameOf(id);
@@ -191,7 +200,7 @@ function buildCase(
         const warnings = headerFile
           ? [`${snap.path}: stale header: input_file ${headerFile} does not exist; using ${rel}, found by the snapshot's name`]
           : [];
-        return { case: withInput(base, read.text, rel, 'glob-name'), warnings };
+        return { case: withInput(base, read.text, rel, { inputVia: 'glob-name' }), warnings };
       }
     }
   }
@@ -200,8 +209,14 @@ function buildCase(
     const also = tried.length > 0 ? ` nor ${tried.join(', ')}` : '';
     return problem(`input file not found: neither header input_file ${headerFile}${also} exists under ${source}; check \`source\` and phase ${phase.name}'s \`inputs\``);
   }
+  if (rules && rules.rules.length > 0) {
+    const byRule = byInputRule(id, phase.name, rules, source, base);
+    if (byRule) return { case: byRule, warnings: [] };
+  }
   if (!name) {
-    return problem(`no input: ${snap.path} has no input_file header and its name has no @<input> part (its input is likely Rust code); leave it out of the phases`);
+    const noRule = rules?.rules.length ? ' and no input rule matches it' : '';
+    const message = `no input: ${snap.path} has no input_file header and its name has no @<input> part${noRule} (its input is likely Rust code); leave it out of the phases`;
+    return { case: { ...base, rustCode: true, problem: message }, warnings: [] };
   }
   if (phase.inputs.length === 0) {
     return problem(`input file not found: no input_file header, and phase ${phase.name} has no \`inputs\` directories to look up ${name} in`);
@@ -209,9 +224,36 @@ function buildCase(
   return problem(`input file not found: no input_file header and none of ${tried.join(', ')} exists; check phase ${phase.name}'s \`inputs\``);
 }
 
-function withInput(base: Case, text: string, rel: string, via: 'input_file' | 'glob-name'): Case {
+/** The case as the phase's input rules resolve it, or null when no rule matches its id. */
+function byInputRule(id: string, phase: string, rules: PhaseRules, source: string, base: Case): Case | null {
+  const r = resolveByRules(id, rules.rules, rules.files);
+  if (r.kind === 'none') return null;
+  if (r.kind === 'file') {
+    const { abs, rel } = locate(source, source, r.path, 'join');
+    const read = readText(abs);
+    const found = { inputVia: 'rule', inputRule: r.rule, params: r.params } as const;
+    if (read.kind === 'text') return withInput(base, read.text, rel, found);
+    return { ...base, ...found, problem: read.kind === 'error' ? read.message : `input file ${r.path} vanished while the suite was read` };
+  }
+  if (r.kind === 'ambiguous') {
+    const shown = r.candidates.length > 10 ? `${r.candidates.slice(0, 10).join(', ')}, and ${r.candidates.length - 10} more` : r.candidates.join(', ');
+    return {
+      ...base,
+      inputRule: r.rule,
+      params: r.params,
+      problem: `ambiguous input: phase ${phase}'s input rule ${r.rule} finds ${r.candidates.length} files for ${r.glob}: ${shown}; narrow the rule's path (a later rule does not take over)`,
+    };
+  }
+  const globs = r.tried.map((t) => `rule ${t.rule}: ${t.glob}`).join('; ');
+  return {
+    ...base,
+    params: r.params,
+    problem: `input file not found: phase ${phase}'s input rules match the id but find no file (${globs}) under ${source}; a stale snapshot whose input was removed or renamed?`,
+  };
+}
+
+function withInput(base: Case, text: string, rel: string, found: { inputVia: InputVia; inputRule?: number; params?: Record<string, string> }): Case {
   const parsed = parseInputFile(text, rel);
-  if (!parsed.ok) return { ...base, inputVia: via, problem: parsed.message };
-  const input: InputFile = parsed.input;
-  return { ...base, input, inputVia: via };
+  if (!parsed.ok) return { ...base, ...found, problem: parsed.message };
+  return { ...base, ...found, input: parsed.input };
 }

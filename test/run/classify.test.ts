@@ -9,7 +9,7 @@ function makeCase(id: string, extra: Partial<Case> = {}): Case {
     id,
     phase: 'lexer',
     snapshot: { path: `tests/snapshots/${id}.snap`, header: { extra: {} }, kind: 'text', body: 'x\n', legacy: false },
-    input: { path: `tests/inputs/${id}`, header: null, body: 'x' },
+    input: { path: `tests/inputs/${id}`, header: null, headerRaw: null, body: 'x' },
     ...extra,
   };
 }

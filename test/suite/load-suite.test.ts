@@ -80,10 +80,10 @@ describe('loadSuite', () => {
       ['test_parser__parser@p.txt', 'parser'],
     ]);
     const [a, , p] = suite.cases;
-    expect(a!.input).toEqual({ path: 'crate/tests/lexer-inputs/a.txt', header: { keep_trailing_newline: true }, body: 'hello\n' });
+    expect(a!.input).toEqual({ path: 'crate/tests/lexer-inputs/a.txt', header: { keep_trailing_newline: true }, headerRaw: '{"keep_trailing_newline": true}', body: 'hello\n' });
     expect(a!.inputVia).toBe('input_file');
     expect(a!.snapshot).toMatchObject({ path: `${S}/test_lexer__lexer@a.txt.snap`, body: 'A' });
-    expect(p!.input).toEqual({ path: 'crate/tests/parser-inputs/p.txt', header: null, body: '{{ x }}\n---\n{{ y }}' });
+    expect(p!.input).toEqual({ path: 'crate/tests/parser-inputs/p.txt', header: null, headerRaw: null, body: '{{ x }}\n---\n{{ y }}' });
     expect(suite.cases.every((c) => c.problem === undefined)).toBe(true);
     expect(suite.warnings).toEqual([]);
     expect(suite.sourceRoot).toBe(root);
@@ -266,7 +266,7 @@ describe('loadSuite', () => {
     });
     const suite = await load(config(root, [{ name: 't', cases: ['t__*'] }]));
     const [exactCase, bigCase] = suite.cases;
-    expect(bigCase!.input).toEqual({ path: 'crate/tests/in.txt', header: { n: 1 }, body: big });
+    expect(bigCase!.input).toEqual({ path: 'crate/tests/in.txt', header: { n: 1 }, headerRaw: '{"n": 1}', body: big });
     expect(bigCase!.snapshot.body).toBe(bigBody);
     expect(exactCase!.input!.body).toBe(exact);
   });
