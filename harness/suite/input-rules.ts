@@ -12,6 +12,9 @@ import { escapeGlob } from '../util/case-glob.js';
  * not silently take over. A rule that finds none lets the next one try.
  */
 
+/** Never input files: version control, JavaScript dependencies, and cargo's build folder. */
+export const NOT_INPUTS = ['**/.git/**', '**/node_modules/**', 'target/**'];
+
 export interface CompiledRule {
   /** 1 for the phase's first rule. */
   number: number;

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { PhaseConfig, PorterConfig } from '../config/types.js';
 import { caseMatcher } from '../util/case-glob.js';
 import { findFiles } from '../util/find-files.js';
-import { compileRules, InputFileIndex, listingGlob } from './input-rules.js';
+import { compileRules, InputFileIndex, listingGlob, NOT_INPUTS } from './input-rules.js';
 import { inputNameOf, readCase, readSnapshotNote, readText, type PhaseRules, type SnapshotNote } from './read-case.js';
 import type { Case, PhaseFiles, Suite } from './types.js';
 
@@ -24,8 +24,6 @@ export interface LoadSuiteOptions {
 export type LoadSuiteResult = { ok: true; suite: Suite } | { ok: false; message: string };
 
 const STRAY = /(\.snap\.new|\.pending-snap)$/;
-/** Never input files: version control, JavaScript dependencies, and cargo's build folder. */
-const NOT_INPUTS = ['**/.git/**', '**/node_modules/**', 'target/**'];
 const LIST_LIMIT = 20;
 
 export async function loadSuite(config: PorterConfig, opts: LoadSuiteOptions = {}): Promise<LoadSuiteResult> {
