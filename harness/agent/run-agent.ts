@@ -67,7 +67,7 @@ export interface AgentRunSuccess {
 
 export type AgentRunResult = AgentRunSuccess | { ok: false; message: string };
 
-function defaultBackend(agent: AgentConfig, env: NodeJS.ProcessEnv): AgentBackend {
+function defaultBackend(agent: AgentConfig, env: NodeJS.ProcessEnv, warn?: (line: string) => void): AgentBackend {
   if (agent.backend === 'command') {
     return createCommandBackend({ command: agent.command!, cwd: agent.workspace, timeoutMs: agent.commandTimeoutMs, outputDir: path.join(agent.workspace, '.porter', 'outputs') });
   }
@@ -77,6 +77,7 @@ function defaultBackend(agent: AgentConfig, env: NodeJS.ProcessEnv): AgentBacken
     ...(agent.maxOutputTokens ? { maxTokens: agent.maxOutputTokens } : {}),
     ...(agent.contextWindow ? { contextWindow: agent.contextWindow } : {}),
     ...(agent.compactAt ? { compactAt: agent.compactAt } : {}),
+    ...(warn ? { warn } : {}),
   });
 }
 
@@ -178,7 +179,7 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
       prices: agent.prices, ...agent.limits, startedAt: clock(), clock,
       initial: totalsFromEntries(prior), priorMs: computeStats(prior).wallMs,
     });
-    const backend = (o.createBackend ?? ((a) => defaultBackend(a, env)))(agent);
+    const backend = (o.createBackend ?? ((a) => defaultBackend(a, env, o.warn)))(agent);
     if (resuming) backend.restore?.(entries);
     const areas = protectedAreas(config, suite.suite.cases.map((c) => (c.input ? { inputPath: c.input.path } : {})));
     const notesArea = { pattern: path.join(ws, 'notes.md'), what: "the maintainer's notes (notes.md)", kind: 'harness' as const };

@@ -10,6 +10,7 @@ import { chooseCut, estimateConversationTokens, needsCompaction } from '../compa
 import { type AgentBackend, type IterationContext, type IterationResult, type SessionEntry, type ToolResult } from '../types.js';
 import { ZERO_USAGE, type Usage } from '../../reports/usage.js';
 import { summarise } from './compact-step.js';
+import { warnDeprecatedModelOnce } from './deprecation.js';
 import { Conversation, restoreConversation, type ToolUse } from './conversation.js';
 import { buildRequest, DEFAULT_SYSTEM_PROMPT, prefixTokens } from './request.js';
 import { systemClock, withPatience, type Clock, type Outcome } from './retry.js';
@@ -41,6 +42,8 @@ export interface AnthropicBackendOptions {
   maxRequestsPerIteration?: number;
   systemPrompt?: string;
   clock?: Clock;
+  /** Where a deprecated model is reported, once per model (default: stderr). */
+  warn?: (line: string) => void;
 }
 
 const DEFAULTS = {
@@ -79,6 +82,7 @@ class AnthropicBackend implements AgentBackend {
     if (opts.apiKey !== undefined) clientOpts.apiKey = opts.apiKey;
     if (opts.baseURL !== undefined) clientOpts.baseURL = opts.baseURL;
     this.client = new Anthropic(clientOpts);
+    warnDeprecatedModelOnce(this.client, opts.warn);
     this.secrets = knownSecrets(opts.apiKey);
     this.o = {
       maxTokens: opts.maxTokens ?? DEFAULTS.maxTokens,
