@@ -8,8 +8,9 @@ import { escapeGlob } from '../util/case-glob.js';
  * `tests/inputs/errors/div_zero.calc`. Pure: given the ids and the files of the source tree, it
  * proposes phases with `input_rules`.
  *
- * An id maps to a file when the file's base name ends the id after a separator (`_`, `__`, `-`,
- * `@`); the longest such name wins. What comes before is split at `_` runs and `@` into parts:
+ * An id maps to a file when the file's base name, with an extension (`add.calc`, not `ops`, which
+ * a Rust-code snapshot's name may end in by chance), ends the id after a separator (`_`, `__`,
+ * `-`, `@`); the longest such name wins. What comes before is split at `_` runs and `@` into parts:
  * ids with the same layout share a rule, parts that vary between them become named groups, and
  * the first varying part (a subcommand, say) splits the rule's cases into phases.
  */
@@ -28,6 +29,7 @@ const SEPARATOR = /[_\-@]/;
 /** Where an id's prefix splits into parts; `-` stays inside a part (`dump-ast`). */
 const PART_SEPARATOR = /(_+|@)/;
 const STREAMS = new Set(['stdout', 'stderr', 'out', 'err']);
+const HAS_EXTENSION = /^[^.].*\.[^.]+$/;
 
 interface Hit {
   id: string;
@@ -46,6 +48,7 @@ export function detectInputRules(ids: readonly string[], files: readonly string[
   const byName = new Map<string, string[]>();
   for (const f of files) {
     const name = f.slice(f.lastIndexOf('/') + 1);
+    if (!HAS_EXTENSION.test(name)) continue;
     const list = byName.get(name);
     if (list) list.push(f);
     else byName.set(name, [f]);
