@@ -16,7 +16,8 @@ export function serializeRequest(req: TargetRequest, filesJson?: string): string
     ',"input":' +
     (req.input === null ? 'null' : JSON.stringify(req.input)) +
     ',"params":' +
-    JSON.stringify(req.params) +
+    // A request built by hand without params (JavaScript callers, older helpers) still sends valid JSON.
+    (req.params === undefined ? '{}' : JSON.stringify(req.params)) +
     ',"files":' +
     (filesJson ?? JSON.stringify(req.files)) +
     ',"snapshot":' +

@@ -27,6 +27,11 @@ describe('serializeRequest', () => {
     expect(JSON.parse(line)).toEqual({ ...req, input: null, files: { only: 'this' } });
   });
 
+  it('sends params: {} for a request built without them, so the line stays valid JSON', () => {
+    const { params: _, ...bare } = req;
+    expect(JSON.parse(serializeRequest(bare as TargetRequest)).params).toEqual({});
+  });
+
   it('the caching serialiser reflects each files object', () => {
     const serialize = createRequestSerializer();
     const other = { ...req, files: { 'c.txt': 'c' } };
