@@ -71,7 +71,13 @@ function generateRequests(n) {
     requests.push({
       id,
       phase: 'runtime',
-      input: { path: `tests/inputs/case${i}.txt`, header: { seq: i, name: 'bench' }, body: `Hello {{ name }} number ${i}!\n{% for x in seq %}{{ x }}{% endfor %}\n` },
+      input: {
+        path: `tests/inputs/case${i}.txt`,
+        header: { seq: i, name: 'bench' },
+        header_raw: `{"seq": ${i}, "name": "bench"}`,
+        body: `Hello {{ name }} number ${i}!\n{% for x in seq %}{{ x }}{% endfor %}\n`,
+      },
+      params: {},
       files,
       snapshot: { path: `tests/snapshots/${id}.snap`, header: { source: 'tests/test_bench.rs', expression: 'output', input_file: `tests/inputs/case${i}.txt` } },
     });
@@ -241,7 +247,7 @@ function writeGeneratedSuite(dir, n) {
     fs.writeFileSync(path.join(src, inputRel), `{"seq": ${i}}\n---\n${body}`);
     const header = { source: 'tests/test_bench.rs', expression: '&rendered', input_file: inputRel };
     fs.writeFileSync(path.join(src, snapRel), `---\nsource: ${header.source}\nexpression: "${header.expression}"\ninput_file: ${inputRel}\n---\n${body}\n`);
-    lines.push(JSON.stringify({ id, phase: 'echo', input: { path: inputRel, header: { seq: i }, body }, files: {}, snapshot: { path: snapRel, header } }));
+    lines.push(JSON.stringify({ id, phase: 'echo', input: { path: inputRel, header: { seq: i }, header_raw: `{"seq": ${i}}`, body }, params: {}, files: {}, snapshot: { path: snapRel, header } }));
   }
   const requestsPath = path.join(dir, 'requests.jsonl');
   fs.writeFileSync(requestsPath, lines.join('\n') + '\n');

@@ -27,7 +27,8 @@ export interface BackendSpec {
   /** List prices by model; absent when the backend reports no token usage to price. */
   prices?: Readonly<PriceTable>;
   defaultModel?: string;
-  create(agent: AgentConfig, env: NodeJS.ProcessEnv): Promise<AgentBackend>;
+  /** `warn` takes one-line warnings the backend has for the maintainer (a deprecated model). */
+  create(agent: AgentConfig, env: NodeJS.ProcessEnv, warn?: (line: string) => void): Promise<AgentBackend>;
 }
 
 export const BACKENDS: Readonly<Record<string, BackendSpec>> = {
@@ -38,7 +39,7 @@ export const BACKENDS: Readonly<Record<string, BackendSpec>> = {
     credentialProblem: anthropicCredentialProblem,
     prices: ANTHROPIC_PRICES,
     defaultModel: ANTHROPIC_DEFAULT_MODEL,
-    async create(agent, env) {
+    async create(agent, env, warn) {
       const { createAnthropicBackend } = await import('./anthropic/backend.js');
       return createAnthropicBackend({
         ...(env.ANTHROPIC_API_KEY ? { apiKey: env.ANTHROPIC_API_KEY } : {}),
@@ -46,6 +47,7 @@ export const BACKENDS: Readonly<Record<string, BackendSpec>> = {
         ...(agent.maxOutputTokens ? { maxTokens: agent.maxOutputTokens } : {}),
         ...(agent.contextWindow ? { contextWindow: agent.contextWindow } : {}),
         ...(agent.compactAt ? { compactAt: agent.compactAt } : {}),
+        ...(warn ? { warn } : {}),
       });
     },
   },

@@ -164,7 +164,7 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
       prices: agent.prices, ...agent.limits, startedAt: clock(), clock,
       initial: totalsFromEntries(prior), priorMs: computeStats(prior).wallMs,
     });
-    const backend = o.createBackend ? o.createBackend(agent) : await backendSpec(agent.backend).create(agent, env);
+    const backend = o.createBackend ? o.createBackend(agent) : await backendSpec(agent.backend).create(agent, env, o.warn);
     if (resuming) backend.restore?.(entries);
     const areas = protectedAreas(config, suite.suite.cases.map((c) => (c.input ? { inputPath: c.input.path } : {})));
     const notesArea = { pattern: path.join(ws, 'notes.md'), what: "the maintainer's notes (notes.md)", kind: 'harness' as const };

@@ -11,6 +11,10 @@ export const INIT_HELP = `Usage: porter init [--source DIR] [--force]
 Finds the insta snapshots of a source project and writes a starting
 porter.config.yaml in the current folder, with the cases grouped into phases
 (lexer before parser before the rest, when the snapshot names say so).
+Snapshots whose names embed their input file's name (generated tests, with no
+input_file header and no @<input> part) get input_rules, one phase per
+subcommand or other varying part of their ids; snapshots whose input is Rust
+code are left out and counted.
 
 Options:
   --source DIR   root of the source project (default: the current folder)

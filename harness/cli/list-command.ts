@@ -7,8 +7,10 @@ import { loadSkipList } from '../skiplist/skiplist.js';
 
 export const LIST_HELP = `Usage: porter list [options]
 
-Lists the cases of each phase with their input files and skip status.
-Cases that cannot run (no input, malformed input, binary snapshot) are flagged.
+Lists the cases of each phase with their input files, how each input was
+found (input_file, glob-name, rule N) and skip status. Cases that cannot run
+(missing or ambiguous input, malformed input, binary snapshot) are flagged;
+snapshots whose input is Rust code (no input file at all) are counted apart.
 
 Options:
   --config FILE   config file (default: ./porter.config.yaml)
@@ -22,6 +24,12 @@ export interface ListedCase {
   phase: string;
   snapshot: string;
   input: string | null;
+  /** How the input was found: `input_file`, `glob-name`, `rule N` (the phase's Nth input rule), or null. */
+  via: string | null;
+  /** The named groups of the input rule that found the input (`{}` otherwise): the request's `params`. */
+  params: Record<string, string>;
+  /** No input file at all: the snapshot's input is Rust code. */
+  rustCode: boolean;
   skipped: string | null;
   problem: string | null;
 }
@@ -58,13 +66,18 @@ export async function listCommand(argv: string[], io: CliIO): Promise<number> {
       phase: c.phase,
       snapshot: c.snapshot.path,
       input: c.input?.path ?? null,
+      via: c.inputVia === 'rule' ? `rule ${c.inputRule}` : (c.inputVia ?? null),
+      params: c.params ?? {},
+      rustCode: c.rustCode === true,
       skipped: skips.list.match(c.id, c.phase)?.reason ?? null,
       problem: c.problem ?? null,
     }));
   const warnings = [...loaded.suite.warnings, ...skips.warnings];
+  const { unassigned, unassignedRustCode } = loaded.suite;
+  const rustCode = [...cases.filter((c) => c.rustCode).map((c) => c.id), ...unassignedRustCode];
 
   if (values.json) {
-    const doc = { phases: [...wanted], cases, unassigned: loaded.suite.unassigned, warnings };
+    const doc = { phases: [...wanted], cases, unassigned, rustCode, warnings };
     const written = await writeOutput(io, values.json, JSON.stringify(doc, null, 2) + '\n');
     if (!written.ok) return usageError(io, `porter: --json: ${written.message}`);
     if (values.json === '-') return EXIT.ok;
@@ -76,16 +89,23 @@ export async function listCommand(argv: string[], io: CliIO): Promise<number> {
     const skipped = inPhase.filter((c) => c.skipped !== null).length;
     lines.push(`${phase} (${inPhase.length} cases${skipped ? `, ${skipped} skipped` : ''})`);
     for (const c of inPhase) {
-      const notes = [c.skipped !== null ? `skip: ${c.skipped}` : '', c.problem ? `ERROR: ${c.problem}` : ''].filter(Boolean);
-      lines.push(`  ${c.id}  <- ${c.input ?? '(no input)'}${notes.length ? `  [${notes.join('; ')}]` : ''}`);
+      const problem = c.problem && !c.rustCode ? `ERROR: ${c.problem}` : '';
+      const notes = [c.skipped !== null ? `skip: ${c.skipped}` : '', problem].filter(Boolean);
+      const input = c.rustCode ? '(no input file: Rust code)' : c.input ? `${c.input}  (${c.via})` : '(no input)';
+      lines.push(`  ${c.id}  <- ${input}${notes.length ? `  [${notes.join('; ')}]` : ''}`);
     }
   }
-  if (loaded.suite.unassigned.length > 0) {
-    lines.push(`not in any phase (${loaded.suite.unassigned.length}):`);
-    lines.push(...loaded.suite.unassigned.map((id) => `  ${id}`));
+  if (unassigned.length > 0) {
+    const rust = new Set(unassignedRustCode);
+    lines.push(`not in any phase (${unassigned.length}):`);
+    lines.push(...unassigned.map((id) => `  ${id}${rust.has(id) ? '  (no input file: Rust code)' : ''}`));
+  }
+  if (rustCode.length > 0) {
+    const inPhases = rustCode.length - unassignedRustCode.length;
+    lines.push(`input is Rust code, no input file: ${rustCode.length} snapshot(s) (${inPhases} in phases, ${unassignedRustCode.length} not in any phase)`);
   }
   io.stdout(lines.join('\n') + '\n');
-  const problems = cases.filter((c) => c.problem);
+  const problems = cases.filter((c) => c.problem && !c.rustCode);
   for (const c of problems) io.stderr(`warning: ${c.id}: ${c.problem}\n`);
   for (const w of warnings) io.stderr(`warning: ${w}\n`);
   return EXIT.ok;

@@ -1,10 +1,11 @@
 import { readFile, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { LineCounter, parseDocument } from 'yaml';
+import { isMap, isNode, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
 import { readCommand } from './command.js';
 import { DURATION_HINT, parseDuration } from './duration.js';
-import { child, level, mapping, oneOf, present, Problems, show, string, stringList, type Mapping } from './fields.js';
+import { readInputRules } from './input-rule.js';
+import { child, isMapping, level, mapping, oneOf, present, Problems, show, string, stringList, type Mapping } from './fields.js';
 import { parseSize, SIZE_HINT } from './size.js';
 import type { CompareConfig, MatchLevel, NormalizeRule, PhaseConfig, PorterConfig, TargetConfig } from './types.js';
 
@@ -16,7 +17,7 @@ export interface ValidateOptions {
 }
 
 const TOP_KEYS = ['source', 'snapshots', 'phases', 'target', 'compare', 'skiplist', 'overrides', 'protected', 'agent', 'reports'];
-const PHASE_KEYS = ['name', 'cases', 'inputs', 'files', 'level'];
+const PHASE_KEYS = ['name', 'cases', 'inputs', 'files', 'input_rules', 'level'];
 const TARGET_KEYS = ['command', 'protocol', 'workers', 'timeout', 'cwd', 'max_output'];
 const COMPARE_KEYS = ['level', 'error_markers', 'similarity', 'normalize', 'cases'];
 const NORMALIZE_KEYS = ['pattern', 'replacement'];
@@ -68,7 +69,25 @@ export function parseConfigYaml(text: string, file: string): { ok: true; raw: un
   if (doc.errors.length > 0) {
     return { ok: false, message: doc.errors.map((e) => `${where(e.pos)}: ${e.message}`).join('\n') };
   }
-  return { ok: true, raw: doc.toJS(), warnings: doc.warnings.map((w) => `${where(w.pos)}: ${w.message}`) };
+  const raw: unknown = doc.toJS();
+  keepCaseLevelOrder(doc, raw);
+  return { ok: true, raw, warnings: doc.warnings.map((w) => `${where(w.pos)}: ${w.message}`) };
+}
+
+/**
+ * `compare.cases` is read first match wins, so its order is meaning. A plain object would move
+ * integer-like keys (`"10"`, `"2"`) to the front in numeric order; a Map keeps the file's order.
+ */
+function keepCaseLevelOrder(doc: Document, raw: unknown): void {
+  const node = doc.getIn(['compare', 'cases'], true);
+  const compare = isMapping(raw) ? raw.compare : undefined;
+  if (!isMap(node) || !isMapping(compare)) return;
+  const ordered = new Map<string, unknown>();
+  for (const pair of node.items) {
+    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+    ordered.set(key, isNode(pair.value) ? pair.value.toJS(doc) : pair.value);
+  }
+  compare.cases = ordered;
 }
 
 /** Validates a parsed config tree and resolves its paths; does no I/O. Reports every problem, one per line. */
@@ -165,11 +184,13 @@ function readPhases(v: unknown, p: Problems, source: string): PhaseConfig[] | un
     else cases = stringList(m.cases, child(at, 'cases'), p, true);
     const inputs = present(m.inputs) ? stringList(m.inputs, child(at, 'inputs'), p, false) : [];
     const files = present(m.files) ? stringList(m.files, child(at, 'files'), p, false) : [];
+    const inputRules = present(m.input_rules) ? readInputRules(m.input_rules, child(at, 'input_rules'), p) : [];
     const phaseLevel = present(m.level) ? level(m.level, child(at, 'level'), p) : undefined;
 
-    if (name === undefined || !cases || !inputs || !files) return;
+    if (name === undefined || !cases || !inputs || !files || !inputRules) return;
     if (present(m.level) && !phaseLevel) return;
     const phase: PhaseConfig = { name, cases, inputs: inputs.map((d) => path.resolve(source, d)), files };
+    if (inputRules.length > 0) phase.inputRules = inputRules;
     if (phaseLevel) phase.level = phaseLevel;
     phases.push(phase);
   });
@@ -258,10 +279,12 @@ function readCompare(v: unknown, p: Problems): CompareConfig | undefined {
   }
   if (present(m.normalize)) compare.normalize = readNormalize(m.normalize, p);
   if (present(m.cases)) {
-    if (typeof m.cases !== 'object' || m.cases === null || Array.isArray(m.cases)) {
+    if (!isMapping(m.cases)) {
       p.add('compare.cases', `expected a mapping of case-id glob to level, got ${show(m.cases)}`);
     } else {
-      for (const [glob, l] of Object.entries(m.cases)) {
+      // A Map from parseConfigYaml (the file's order), or a plain object from other callers.
+      const entries = m.cases instanceof Map ? [...(m.cases as Map<string, unknown>)] : Object.entries(m.cases);
+      for (const [glob, l] of entries) {
         const lv = level(l, child('compare.cases', glob), p);
         if (lv) compare.cases.push({ glob, level: lv });
       }

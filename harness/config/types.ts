@@ -17,6 +17,16 @@ export interface NormalizeRule {
   replacement: string;
 }
 
+/**
+ * Maps case ids to input files for suites whose snapshot names embed their input's name:
+ * `match` is a regular expression over the id with named groups, `path` a glob relative to
+ * `source` in which `{group}` stands for that group's text.
+ */
+export interface InputRule {
+  match: string;
+  path: string;
+}
+
 export interface PhaseConfig {
   name: string;
   /** Globs over case ids (snapshot file name without `.snap`). */
@@ -25,6 +35,8 @@ export interface PhaseConfig {
   inputs: string[];
   /** Globs, relative to the source root, of extra files sent with every case of this phase. */
   files: string[];
+  /** `input_rules`, in order: tried for snapshots without `input_file` that glob naming does not map. */
+  inputRules?: InputRule[];
   /** Error-matching level for this phase; falls back to `compare.level`. */
   level?: MatchLevel;
 }

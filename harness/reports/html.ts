@@ -10,7 +10,7 @@ import { phaseColor, renderChart } from './html-chart.js';
 import { escapeHtml as e } from './html-escape.js';
 import type { AgentTotals, HistoryRecord, PhaseCounts, StatusChange } from './history-types.js';
 import { CASE_STATUSES, matchingCount, totalSummary, type CaseStatus } from '../judge/case-status.js';
-import { formatAge, formatCount, formatDuration, formatTime, formatUsd, percent, plural, shortRev, truncateText } from './text.js';
+import { formatAge, formatCount, formatDuration, formatTime, formatUsd, passingNote, percent, plural, shortRev, truncateText } from './text.js';
 import { buildView, looksLikeDiff, type CaseView, type ReportView } from './view.js';
 import { caseAnchors, driftHtml } from './drift-section.js';
 import type { DriftStatus } from './drift-status.js';
@@ -105,7 +105,7 @@ function kpis(v: ReportView): string {
   if (!v.results) return '';
   const c = v.changes;
   const items = [
-    ['Passing', `${formatCount(v.passing)} <span class="muted" style="font-size:15px">/ ${formatCount(v.total.total)}</span>`, `${percent(v.passing, v.total.total)} of all cases`],
+    ['Passing', `${formatCount(v.passing)} <span class="muted" style="font-size:15px">/ ${formatCount(v.total.total)}</span>`, [`${percent(v.passing, v.total.total)} of all cases`, e(passingNote(v.total))].filter(Boolean).join('<br>')],
     ['Newly passing', `<span class="${c.newlyPassing.length ? 'up' : ''}">+${formatCount(c.newlyPassing.length)}</span>`, 'since the previous run'],
     ['Newly failing', `<span class="${c.newlyFailing.length ? 'down' : ''}">${formatCount(c.newlyFailing.length)}</span>`, 'since the previous run'],
     ['Failing', formatCount(v.failing), `in ${plural(v.clusters.length, 'cluster')}`],

@@ -6,7 +6,7 @@ import type { RunResult } from '../run/types.js';
 import { matchingCount } from '../judge/case-status.js';
 import type { AgentTotals, HistoryRecord, PhaseCounts, StatusChange } from './history-types.js';
 import { code, fence, inlineList, table, text } from './md.js';
-import { formatAge, formatCount, formatDuration, formatTime, formatUsd, oneLine, percent, plural, progressBar, shortRev, truncateText } from './text.js';
+import { formatAge, formatCount, formatDuration, formatTime, formatUsd, oneLine, passingNote, percent, plural, progressBar, shortRev, truncateText } from './text.js';
 import type { Cluster } from './cluster.js';
 import { buildView, looksLikeDiff, type CaseView, type ReportView } from './view.js';
 import { caseAnchors, driftMarkdown } from './drift-section.js';
@@ -64,7 +64,8 @@ function headline(v: ReportView): string {
     `${formatCount(v.total.skip + v.total.unexpectedPass)} on the skip-list`,
   ].join(' · ');
   const previous = v.history.filter((h) => h.phases.length > 0).length > 1 ? '' : ' (first recorded run)';
-  return `${first}  \n${second}${previous}`;
+  const note = passingNote(v.total);
+  return `${first}  \n${second}${previous}${note ? `  \n${note}` : ''}`;
 }
 
 function phaseTable(phases: PhaseCounts[], total: PhaseCounts): string {

@@ -103,3 +103,15 @@ export function shortRev(rev: string | null): string {
 export function plural(n: number, word: string, many = `${word}s`): string {
   return `${formatCount(n)} ${n === 1 ? word : many}`;
 }
+
+/**
+ * Reports count as passing every case that matches its snapshot; `porter test`'s closing line
+ * ("N passed") leaves out skip-listed cases that pass again. When there are such cases, this
+ * says so, so the two numbers never seem to disagree; '' when there are none.
+ */
+export function passingNote(counts: { pass: number; unexpectedPass: number }): string {
+  const { pass, unexpectedPass: again } = counts;
+  if (again === 0) return '';
+  const cases = again === 1 ? 'skip-listed case that passes again' : 'skip-listed cases that pass again';
+  return `${formatCount(pass + again)} pass = ${formatCount(pass)} passed + ${formatCount(again)} ${cases}; porter test counts only the ${formatCount(pass)} as passed`;
+}

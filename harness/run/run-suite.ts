@@ -169,11 +169,15 @@ function defaultRunner(config: PorterConfig, workers: number): TargetRunner {
   return config.target.protocol === 'exec' ? createExecRunner(opts) : createStdioPool(opts);
 }
 
-function toRequest(testCase: Case, files: Record<string, string>): TargetRequest {
+/** The protocol request for a case (README "Target protocol"). */
+export function toRequest(testCase: Case, files: Record<string, string>): TargetRequest {
   return {
     id: testCase.id,
     phase: testCase.phase,
-    input: testCase.input ? { path: testCase.input.path, header: testCase.input.header, body: testCase.input.body } : null,
+    input: testCase.input
+      ? { path: testCase.input.path, header: testCase.input.header, header_raw: testCase.input.headerRaw, body: testCase.input.body }
+      : null,
+    params: testCase.params ?? {},
     files,
     snapshot: { path: testCase.snapshot.path, header: headerObject(testCase.snapshot.header) },
   };

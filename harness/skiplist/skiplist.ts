@@ -1,7 +1,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { caseMatcher, type CaseMatcher } from '../util/case-glob.js';
-import { isGlob, parseSkipLine, splitLines } from './line.js';
+import { literalIdOf, parseSkipLine, splitLines } from './line.js';
 
 /**
  * The skip-list: `skiplist/<phase>.txt` files (an entry applies to its phase's cases only)
@@ -44,8 +44,9 @@ class EntryGroup {
 
   constructor(readonly entries: SkipEntry[]) {
     for (const e of entries) {
-      if (isGlob(e.pattern)) this.globs.push({ entry: e, test: caseMatcher(e.pattern) });
-      else if (!this.literal.has(e.pattern)) this.literal.set(e.pattern, e);
+      const id = literalIdOf(e.pattern);
+      if (id === null) this.globs.push({ entry: e, test: caseMatcher(e.pattern) });
+      else if (!this.literal.has(id)) this.literal.set(id, e);
     }
   }
 
@@ -63,7 +64,8 @@ class EntryGroup {
   }
 
   matchesAny(entry: SkipEntry, ids: readonly string[], idSet: ReadonlySet<string>): boolean {
-    if (!isGlob(entry.pattern)) return idSet.has(entry.pattern);
+    const id = literalIdOf(entry.pattern);
+    if (id !== null) return idSet.has(id);
     const test = this.globs.find((g) => g.entry === entry)!.test;
     return ids.some(test);
   }

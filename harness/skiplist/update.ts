@@ -3,7 +3,7 @@ import path from 'node:path';
 import { isFailing, type CaseStatus, type RawStatus } from '../judge/case-status.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { caseMatcher } from '../util/case-glob.js';
-import { isGlob, parseSkipLine, splitLines } from './line.js';
+import { escapeCaseId, literalIdOf, parseSkipLine, splitLines } from './line.js';
 
 /**
  * Skip-list rewrites for `porter test --update-skiplist` and `--baseline`: pure text
@@ -30,7 +30,8 @@ export function removeEntries(text: string, nowPass: Iterable<string>, knownIds?
   const kept = lines.filter((raw) => {
     const entry = parseSkipLine(raw);
     if (!entry) return true;
-    if (!isGlob(entry.pattern)) return !passing.has(entry.pattern);
+    const id = literalIdOf(entry.pattern);
+    if (id !== null) return !passing.has(id);
     if (!known) return true;
     const matched = known.filter(caseMatcher(entry.pattern));
     return matched.length === 0 || matched.some((id) => !passing.has(id));
@@ -40,7 +41,9 @@ export function removeEntries(text: string, nowPass: Iterable<string>, knownIds?
 
 /**
  * Appends `<id>  # <reason>` for every failure that no entry already covers (literally or
- * by glob), in the order given, keeping the file's line endings.
+ * by glob), in the order given, keeping the file's line endings. Ids are escaped so that
+ * each entry reads back as its own case only (see escapeCaseId): every writer of entries —
+ * `--baseline`, `--update-skiplist`, the agent's `skip_case` — comes through here.
  */
 export function addBaseline(text: string, failures: ReadonlyArray<{ id: string; reason: string }>): string {
   const lines = splitLines(text);
@@ -49,15 +52,16 @@ export function addBaseline(text: string, failures: ReadonlyArray<{ id: string; 
   for (const raw of lines) {
     const entry = parseSkipLine(raw);
     if (!entry) continue;
-    if (isGlob(entry.pattern)) globs.push(caseMatcher(entry.pattern));
-    else covered.add(entry.pattern);
+    const literal = literalIdOf(entry.pattern);
+    if (literal === null) globs.push(caseMatcher(entry.pattern));
+    else covered.add(literal);
   }
   const added: string[] = [];
   for (const { id, reason } of failures) {
     if (covered.has(id) || globs.some((g) => g(id))) continue;
     covered.add(id);
     const why = oneLine(reason);
-    added.push(why === '' ? id : `${id}  # ${why}`);
+    added.push(why === '' ? escapeCaseId(id) : `${escapeCaseId(id)}  # ${why}`);
   }
   if (added.length === 0) return text;
   const eol = text.includes('\r\n') ? '\r\n' : '\n';

@@ -1,19 +1,25 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import fg from 'fast-glob';
-import { caseMatcher } from '../util/case-glob.js';
+import type { InputRule } from '../config/types.js';
+import { caseMatcher, escapeGlob } from '../util/case-glob.js';
+import { commonFolder, detectInputRules, type RulePhase } from './init-rules.js';
+import { compileRules, InputFileIndex, NOT_INPUTS, resolveByRules } from './input-rules.js';
 import { inputNameOf } from './load-suite.js';
 import { parseSnapFile } from './snap-file.js';
 
 /**
  * `porter init`: finds a project's insta snapshots and proposes a starting config, with cases
- * grouped into phases by snapshot name in the order a porter would take them.
+ * grouped into phases by snapshot name in the order a porter would take them. Snapshots whose
+ * names embed their input's file name get `input_rules` (see init-rules.ts).
  */
 
 export interface ProposedPhase {
   name: string;
   /** Case-id globs; disjoint from every other proposed phase's. */
   cases: string[];
+  /** For generator-named snapshots: the rule that finds their inputs. */
+  inputRules?: InputRule[];
 }
 
 const IGNORED_DIRS = ['**/node_modules/**', '**/target/**', '**/.git/**'];
@@ -38,13 +44,15 @@ interface Group {
   glob: string | null;
   name: string;
   ids: string[];
+  rule?: InputRule;
 }
 
 /**
  * Groups case ids by what insta put in their names: `<module>__<name>@<input>` by the part before
  * `@`, plain `<module>__<name>` by module. Ids fitting neither go to one `other` phase by id.
+ * `rulePhases` (generator-named cases, whose ids are not in `caseIds`) join the same ordering.
  */
-export function proposePhases(caseIds: string[]): ProposedPhase[] {
+export function proposePhases(caseIds: string[], rulePhases: readonly RulePhase[] = []): ProposedPhase[] {
   const groups = new Map<string, Group>();
   const loose: string[] = [];
   for (const id of [...new Set(caseIds)].sort()) {
@@ -65,7 +73,7 @@ export function proposePhases(caseIds: string[]): ProposedPhase[] {
     g.ids.push(id);
     groups.set(key, g);
   }
-  const list = [...groups.values()];
+  const list: Group[] = [...groups.values(), ...rulePhases.map((p) => ({ glob: p.glob, name: p.name, ids: [...p.ids], rule: p.rule }))];
   if (loose.length > 0) list.push({ glob: null, name: 'other', ids: loose });
 
   // A module glob such as `test_x__*` could also catch `test_x__y@z`; list ids where it would.
@@ -82,7 +90,9 @@ export function proposePhases(caseIds: string[]): ProposedPhase[] {
     let name = base;
     for (let n = 2; used.has(name); n++) name = `${base}-${n}`;
     used.add(name);
-    return { name, cases: g.glob ? [g.glob] : g.ids.map(escapeGlob) };
+    const phase: ProposedPhase = { name, cases: g.glob ? [g.glob] : g.ids.map(escapeGlob) };
+    if (g.rule) phase.inputRules = [g.rule];
+    return phase;
   });
 }
 
@@ -92,11 +102,6 @@ function phaseName(raw: string): string {
     .replace(/[^a-z0-9]+/g, '-')
     .replace(/^-+|-+$/g, '');
   return name === '' ? 'phase' : name;
-}
-
-/** Case globs treat these as syntax (see harness/util/case-glob.ts); ids are matched literally. */
-function escapeGlob(s: string): string {
-  return s.replace(/[\\*?[\]{}()!+@]/g, (c) => (c === '@' ? c : `\\${c}`));
 }
 
 async function findSnapshotFiles(sourceRoot: string): Promise<string[]> {
@@ -120,6 +125,16 @@ interface PlannedPhase extends ProposedPhase {
   inputs: string[];
   /** Subfolders of the input folder: likely shared files (templates that others include). */
   fileHints: string[];
+  /** For a phase with input rules: what the rules make of its cases, as `porter list` will show it. */
+  byRule?: RuleOutcome;
+}
+
+/** How a phase's input rules resolve its cases. */
+interface RuleOutcome {
+  mapped: number;
+  /** Matched by the rule, but no file: stale snapshots whose input was removed or renamed. */
+  missing: string[];
+  ambiguous: Array<{ id: string; candidates: string[] }>;
 }
 
 /** The text of a starting `porter.config.yaml` for the project at `sourceRoot`, to be written in `configDir`. */
@@ -137,11 +152,18 @@ export async function buildInitConfig(sourceRoot: string, configDir: string): Pr
     }),
   );
   const ids = files.map(idOf);
-  const hasInput = (id: string) => inputNameOf(id) !== null || inputFileOf.get(id) !== undefined;
+
+  // Snapshots insta did not tie to an input: their names may still embed one.
+  const unnamed = ids.filter((id) => inputNameOf(id) === null && inputFileOf.get(id) === undefined);
+  const sourceFiles = unnamed.length > 0 ? await listSourceFiles(sourceRoot) : [];
+  const rulePhases = detectInputRules(unnamed, sourceFiles);
+  const byRule = new Set(rulePhases.flatMap((p) => p.ids));
+  const hasInput = (id: string) => inputNameOf(id) !== null || inputFileOf.get(id) !== undefined || byRule.has(id);
+  const index = new InputFileIndex(sourceFiles);
 
   const planned: PlannedPhase[] = [];
   const leftOut: string[] = [];
-  for (const phase of proposePhases(ids)) {
+  for (const phase of proposePhases(ids.filter((id) => !byRule.has(id)), rulePhases)) {
     const m = caseMatcher(phase.cases);
     const members = ids.filter((id) => m(id));
     if (!members.some(hasInput)) {
@@ -149,15 +171,52 @@ export async function buildInitConfig(sourceRoot: string, configDir: string): Pr
       continue;
     }
     const inputs = await inferInputs(sourceRoot, members.map((id) => inputFileOf.get(id)));
-    planned.push({ ...phase, count: members.length, inputs, fileHints: await subfolders(sourceRoot, inputs) });
+    const plan: PlannedPhase = { ...phase, count: members.length, inputs, fileHints: await subfolders(sourceRoot, inputs) };
+    if (phase.inputRules) plan.byRule = ruleOutcome(members, phase.inputRules, index);
+    planned.push(plan);
   }
 
   const source = toPosix(path.relative(configDir, sourceRoot)) || '.';
   const yaml = renderConfig(source, globsOf(files), planned, leftOut);
-  const lines = [`found ${files.length} snapshots; phases in order:`];
-  for (const p of planned) lines.push(`  ${p.name}: ${p.count} cases${p.inputs.length > 0 ? `, inputs in ${p.inputs.join(', ')}` : ''}`);
-  if (leftOut.length > 0) lines.push(`left out (no input files): ${leftOut.join(', ')}`);
-  return { ok: true, yaml, summary: lines.join('\n') };
+  return { ok: true, yaml, summary: summarize(files.length, planned, leftOut) };
+}
+
+/** Every file of the source tree that could be an input: no snapshots, build output or dependencies. */
+async function listSourceFiles(sourceRoot: string): Promise<string[]> {
+  return fg('**/*', { cwd: sourceRoot, onlyFiles: true, dot: true, ignore: [...NOT_INPUTS, '**/snapshots/**'] });
+}
+
+/** Resolves each case as the loader will, so the summary says what `porter list` will show. */
+function ruleOutcome(ids: string[], rules: InputRule[], index: InputFileIndex): RuleOutcome {
+  const compiled = compileRules(rules);
+  const outcome: RuleOutcome = { mapped: 0, missing: [], ambiguous: [] };
+  for (const id of ids) {
+    const r = resolveByRules(id, compiled, index);
+    if (r.kind === 'file') outcome.mapped++;
+    else if (r.kind === 'ambiguous') outcome.ambiguous.push({ id, candidates: r.candidates });
+    else if (r.kind === 'missing') outcome.missing.push(id);
+  }
+  return outcome;
+}
+
+function summarize(snapshots: number, planned: PlannedPhase[], leftOut: string[]): string {
+  const lines = [`found ${snapshots} snapshots; phases in order:`];
+  for (const p of planned) {
+    const where = p.inputs.length > 0 ? `, inputs in ${p.inputs.join(', ')}` : '';
+    const rule = p.byRule ? `, input rule: ${p.byRule.mapped} mapped${p.byRule.missing.length ? `, ${p.byRule.missing.length} without input` : ''}${p.byRule.ambiguous.length ? `, ${p.byRule.ambiguous.length} ambiguous` : ''}` : '';
+    lines.push(`  ${p.name}: ${p.count} cases${where}${rule}`);
+  }
+  const ruled = planned.filter((p) => p.byRule);
+  if (ruled.length > 0) {
+    const mapped = ruled.reduce((n, p) => n + p.byRule!.mapped, 0);
+    const missing = ruled.flatMap((p) => p.byRule!.missing);
+    const ambiguous = ruled.flatMap((p) => p.byRule!.ambiguous);
+    lines.push(`input_rules (snapshot names that embed their input file's name): ${mapped} cases mapped to an input file, ${missing.length} without input, ${ambiguous.length} ambiguous`);
+    if (missing.length > 0) lines.push(`  without input (the rule matches, no file does: stale snapshots?): ${missing.join(', ')}`);
+    for (const a of ambiguous) lines.push(`  ambiguous: ${a.id}: ${a.candidates.join(', ')}`);
+  }
+  if (leftOut.length > 0) lines.push(`left out (no input files): ${leftOut.join(', ')} (${leftOut.length} snapshot${leftOut.length === 1 ? '' : 's'}: input is Rust code)`);
+  return lines.join('\n');
 }
 
 function idOf(rel: string): string {
@@ -171,15 +230,7 @@ function toPosix(p: string): string {
 /** The folder common to the phase's `input_file` headers, when it exists under the source root. */
 async function inferInputs(sourceRoot: string, inputFiles: Array<string | undefined>): Promise<string[]> {
   const dirs = inputFiles.filter((f): f is string => f !== undefined).map((f) => path.posix.dirname(f));
-  if (dirs.length === 0) return [];
-  let common = dirs[0]!.split('/');
-  for (const d of dirs.slice(1)) {
-    const parts = d.split('/');
-    let n = 0;
-    while (n < common.length && n < parts.length && common[n] === parts[n]) n++;
-    common = common.slice(0, n);
-  }
-  const dir = common.join('/');
+  const dir = commonFolder(dirs);
   if (dir === '' || dir === '.') return [];
   const stat = await fs.stat(path.join(sourceRoot, dir)).catch(() => null);
   return stat?.isDirectory() ? [dir] : [];
@@ -212,19 +263,33 @@ function renderConfig(source: string, snapshotGlobs: string[], phases: PlannedPh
     '# Phases in the order to port them. `cases` are globs over case ids; `inputs` are folders (relative',
     '# to source) where the input of a snapshot without an `input_file` header is found by its `@<name>`;',
     '# `files` are globs (relative to source) of extra files sent with every case of the phase.',
+    ...(phases.some((p) => p.inputRules)
+      ? [
+          '# `input_rules` find the inputs of snapshots whose names embed the input file\'s name: `match` is a',
+          '# regular expression over the case id, `path` a glob (relative to source) where `{group}` is that',
+          '# named group\'s text. The groups reach the adapter as the request\'s `params`; rename them freely.',
+        ]
+      : []),
     'phases:',
   ];
   for (const p of phases) {
     out.push(`  - name: ${p.name}  # ${p.count} cases`);
     out.push('    cases:', ...p.cases.map((c) => `      - ${q(c)}`));
     if (p.inputs.length > 0) out.push('    inputs:', ...p.inputs.map((d) => `      - ${q(d)}`));
+    if (p.inputRules) {
+      out.push('    input_rules:');
+      for (const r of p.inputRules) out.push(`      - match: ${q(r.match)}`, `        path: ${q(r.path)}`);
+      const r = p.byRule!;
+      if (r.missing.length > 0) out.push(`    # ${r.missing.length} case(s) here have no input file (stale snapshots?): ${r.missing.join(', ')}`);
+      for (const a of r.ambiguous) out.push(`    # ambiguous: ${a.id} could be ${a.candidates.join(' or ')}`);
+    }
     if (p.fileHints.length > 0) {
       out.push('    # Shared files every case may need (templates that cases include, say)? Uncomment:');
       out.push('    # files:', ...p.fileHints.map((f) => `    #   - ${q(f)}`));
     }
   }
   if (leftOut.length > 0) {
-    out.push('# Left out: these snapshots have no input file (their input is Rust code in the tests):');
+    out.push(`# Left out, ${leftOut.length} snapshot(s): these have no input file (their input is Rust code in the tests):`);
     for (const id of leftOut) out.push(`#   ${id}`);
   }
   out.push(

@@ -16,12 +16,12 @@ const SEPARATOR = /\r?\n---\r?\n/;
 export function parseInputFile(text: string, path: string): InputParseResult {
   const sep = SEPARATOR.exec(text);
   if (!sep || !looksLikeJsonHeader(text.slice(0, sep.index))) {
-    return { ok: true, input: { path, header: null, body: text } };
+    return { ok: true, input: { path, header: null, headerRaw: null, body: text } };
   }
   const headerText = text.slice(0, sep.index);
   const body = text.slice(sep.index + sep[0].length);
   try {
-    return { ok: true, input: { path, header: JSON.parse(headerText) as unknown, body } };
+    return { ok: true, input: { path, header: JSON.parse(headerText) as unknown, headerRaw: headerText, body } };
   } catch (e) {
     const spot = findJsonError(headerText);
     const { line, column } = lineColumn(text, spot?.offset ?? headerText.length);

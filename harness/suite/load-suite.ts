@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { PhaseConfig, PorterConfig } from '../config/types.js';
 import { caseMatcher } from '../util/case-glob.js';
 import { diskFiles } from './disk-files.js';
-import { inputNameOf, readCase, readSnapshotNote, type SnapshotNote } from './read-case.js';
+import picomatch from 'picomatch';
+import { compileRules, InputFileIndex, listingGlob, NOT_INPUTS } from './input-rules.js';
+import { inputNameOf, readCase, readSnapshotNote, type PhaseRules, type SnapshotNote } from './read-case.js';
 import type { SuiteFiles } from './suite-files.js';
 import type { Case, PhaseFiles, Suite } from './types.js';
 
@@ -12,7 +14,7 @@ export { inputNameOf };
 /**
  * Builds the suite from a config: finds the snapshots, assigns each to its phase, resolves its
  * input (header `input_file` first, then insta's glob naming `<prefix>@<input>` in the phase's
- * input directories; see read-case.ts), and reads the phase files. A case that cannot run keeps a
+ * input directories, then the phase's `input_rules`; see read-case.ts), and reads the phase files. A case that cannot run keeps a
  * `problem` instead of failing the load; only a suite that cannot be formed at all is `{ ok: false }`.
  */
 
@@ -96,13 +98,15 @@ export async function loadSuiteFrom(config: PorterConfig, from: SuiteFiles, opts
     wanted.push(id);
     buckets[bucket]!.push(id);
   }
+  const rulesOf = await phaseRules(selected, from);
   // Phase order, then id order: the default sort compares UTF-16 code units, as compareIds does.
   const notes = new Map<string, SnapshotNote>();
   const cases: Case[] = [];
   for (const [i, ids] of buckets.entries()) {
     const phase = selected[i]!;
+    const rules = rulesOf.get(phase.name);
     for (const id of ids.sort()) {
-      const read = readCase(from, id, pathById.get(id)!, phase);
+      const read = readCase(from, id, pathById.get(id)!, phase, rules);
       notes.set(id, read.note);
       cases.push(read.case);
     }
@@ -115,13 +119,15 @@ export async function loadSuiteFrom(config: PorterConfig, from: SuiteFiles, opts
   if (strays.length > 0) {
     warnings.push(`ignored ${strays.length} pending insta file(s), not expected results (review them with \`cargo insta review\`): ${listSome(strays)}`);
   }
-  if (unassigned.length > 0) warnings.push(describeUnassigned(unassigned, (id) => notes.get(id)!.inputFile));
+  const byRule = matchesSomeRule(config.phases);
+  const unassignedRustCode = unassigned.filter((id) => !inputNameOf(id) && !notes.get(id)!.inputFile && !byRule(id));
+  if (unassigned.length > 0) warnings.push(describeUnassigned(unassigned, unassignedRustCode));
   const legacy = wanted.filter((_, i) => all[i]!.legacy).map((id) => pathById.get(id)!);
   if (legacy.length > 0) {
     warnings.push(`${legacy.length} snapshot(s) in the legacy insta 0.x format (\`cargo insta test --force-update-snapshots --accept\` rewrites them): ${listSome(legacy)}`);
   }
 
-  return { ok: true, suite: { sourceRoot: source, cases, files, unassigned, warnings } };
+  return { ok: true, suite: { sourceRoot: source, cases, files, unassigned, unassignedRustCode, warnings } };
 }
 
 function fail(message: string): { ok: false; message: string } {
@@ -220,9 +226,27 @@ function findStrays(files: SuiteFiles, snapPaths: string[], matched: string[], h
   return [...found].sort(compareIds);
 }
 
-function describeUnassigned(unassigned: string[], inputFileOf: (id: string) => string | undefined): string {
-  const noInput = unassigned.filter((id) => !inputNameOf(id) && !inputFileOf(id));
-  const withInput = unassigned.filter((id) => !noInput.includes(id));
+/** Each phase's compiled input rules, with one listing of the files any of them may name. */
+async function phaseRules(phases: PhaseConfig[], from: SuiteFiles): Promise<Map<string, PhaseRules>> {
+  const withRules = phases.filter((p) => p.inputRules?.length);
+  const out = new Map<string, PhaseRules>();
+  if (withRules.length === 0) return out;
+  const globs = [...new Set(withRules.flatMap((p) => p.inputRules!.map((r) => listingGlob(r.path))))];
+  const notInputs = picomatch(NOT_INPUTS, { dot: true });
+  const files = new InputFileIndex((await from.find(globs, { ignoreGit: true })).filter((f) => !notInputs(f)));
+  for (const p of withRules) out.set(p.name, { rules: compileRules(p.inputRules!), files });
+  return out;
+}
+
+/** Whether any phase's input rule matches the id: an unassigned snapshot with an input, then. */
+function matchesSomeRule(phases: PhaseConfig[]): (id: string) => boolean {
+  const regexes = phases.flatMap((p) => compileRules(p.inputRules ?? []).map((r) => r.regex));
+  return (id) => regexes.some((re) => re.test(id));
+}
+
+function describeUnassigned(unassigned: string[], noInput: string[]): string {
+  const rust = new Set(noInput);
+  const withInput = unassigned.filter((id) => !rust.has(id));
   const parts = [`${unassigned.length} snapshot(s) match no phase and are not run`];
   if (noInput.length > 0) parts.push(`without input files (input is Rust code): ${listSome(noInput)}`);
   if (withInput.length > 0) parts.push(`with input files (add them to a phase's \`cases\`): ${listSome(withInput)}`);

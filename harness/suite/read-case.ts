@@ -1,14 +1,16 @@
 import path from 'node:path';
 import type { PhaseConfig } from '../config/types.js';
 import { parseInputFile } from './input-file.js';
+import { resolveByRules, type CompiledRule, type InputFileIndex } from './input-rules.js';
 import { parseSnapFile } from './snap-file.js';
 import type { SuiteFiles } from './suite-files.js';
-import type { Case, InputFile, Snapshot } from './types.js';
+import type { Case, InputVia, Snapshot } from './types.js';
 
 /**
  * Reading one case: its snapshot, then its input (header `input_file` first, then insta's glob
- * naming `<prefix>@<input>` in the phase's input directories). A case that cannot run gets a
- * `problem`. Apart from the suite's planning (globs, phases): this is the per-file work.
+ * naming `<prefix>@<input>` in the phase's input directories, then the phase's `input_rules`).
+ * A case that cannot run gets a `problem`. Apart from the suite's planning (globs, phases): this
+ * is the per-file work.
  */
 
 /** What the suite's warnings need from a snapshot once it is read. */
@@ -27,9 +29,15 @@ export interface ReadCase {
   note: SnapshotNote;
 }
 
-export function readCase(files: SuiteFiles, id: string, rel: string, phase: Pick<PhaseConfig, 'name' | 'inputs'>): ReadCase {
+/** A phase's compiled `input_rules` and the files they may name. */
+export interface PhaseRules {
+  rules: readonly CompiledRule[];
+  files: InputFileIndex;
+}
+
+export function readCase(files: SuiteFiles, id: string, rel: string, phase: Pick<PhaseConfig, 'name' | 'inputs'>, rules?: PhaseRules): ReadCase {
   const loaded = readSnapshot(files, rel);
-  const built = buildCase(id, phase, loaded, files);
+  const built = buildCase(id, phase, loaded, files, rules);
   return { case: built.case, note: noteOf(loaded, built.warnings) };
 }
 
@@ -114,6 +122,7 @@ function buildCase(
   phase: Pick<PhaseConfig, 'name' | 'inputs'>,
   loaded: { snapshot: Snapshot; problem?: string },
   files: SuiteFiles,
+  rules: PhaseRules | undefined,
 ): CaseBuild {
   const source = files.root;
   const base: Case = { id, phase: phase.name, snapshot: loaded.snapshot, input: null };
@@ -130,7 +139,7 @@ function buildCase(
     const { abs, rel } = locate(source, source, headerFile, 'resolve');
     const read = files.read(abs, rel);
     if (read.kind === 'error') return problem(read.message);
-    if (read.kind === 'text') return { case: withInput(base, read.text, rel, 'input_file'), warnings: [] };
+    if (read.kind === 'text') return { case: withInput(base, read.text, rel, { inputVia: 'input_file' }), warnings: [] };
   }
 
   const name = inputNameOf(id);
@@ -147,7 +156,7 @@ function buildCase(
         const warnings = headerFile
           ? [`${snap.path}: stale header: input_file ${headerFile} does not exist; using ${rel}, found by the snapshot's name`]
           : [];
-        return { case: withInput(base, read.text, rel, 'glob-name'), warnings };
+        return { case: withInput(base, read.text, rel, { inputVia: 'glob-name' }), warnings };
       }
     }
   }
@@ -156,8 +165,14 @@ function buildCase(
     const also = tried.length > 0 ? ` nor ${tried.join(', ')}` : '';
     return problem(`input file not found: neither header input_file ${headerFile}${also} exists under ${files.where}; check \`source\` and phase ${phase.name}'s \`inputs\``);
   }
+  if (rules && rules.rules.length > 0) {
+    const byRule = byInputRule(id, phase.name, rules, files, base);
+    if (byRule) return { case: byRule, warnings: [] };
+  }
   if (!name) {
-    return problem(`no input: ${snap.path} has no input_file header and its name has no @<input> part (its input is likely Rust code); leave it out of the phases`);
+    const noRule = rules?.rules.length ? ' and no input rule matches it' : '';
+    const message = `no input: ${snap.path} has no input_file header and its name has no @<input> part${noRule} (its input is likely Rust code); leave it out of the phases`;
+    return { case: { ...base, rustCode: true, problem: message }, warnings: [] };
   }
   if (phase.inputs.length === 0) {
     return problem(`input file not found: no input_file header, and phase ${phase.name} has no \`inputs\` directories to look up ${name} in`);
@@ -165,9 +180,36 @@ function buildCase(
   return problem(`input file not found: no input_file header and none of ${tried.join(', ')} exists; check phase ${phase.name}'s \`inputs\``);
 }
 
-function withInput(base: Case, text: string, rel: string, via: 'input_file' | 'glob-name'): Case {
+/** The case as the phase's input rules resolve it, or null when no rule matches its id. */
+function byInputRule(id: string, phase: string, rules: PhaseRules, files: SuiteFiles, base: Case): Case | null {
+  const r = resolveByRules(id, rules.rules, rules.files);
+  if (r.kind === 'none') return null;
+  if (r.kind === 'file') {
+    const { abs, rel } = locate(files.root, files.root, r.path, 'join');
+    const read = files.read(abs, rel);
+    const found = { inputVia: 'rule', inputRule: r.rule, params: r.params } as const;
+    if (read.kind === 'text') return withInput(base, read.text, rel, found);
+    return { ...base, ...found, problem: read.kind === 'error' ? read.message : `input file ${r.path} vanished while the suite was read` };
+  }
+  if (r.kind === 'ambiguous') {
+    const shown = r.candidates.length > 10 ? `${r.candidates.slice(0, 10).join(', ')}, and ${r.candidates.length - 10} more` : r.candidates.join(', ');
+    return {
+      ...base,
+      inputRule: r.rule,
+      params: r.params,
+      problem: `ambiguous input: phase ${phase}'s input rule ${r.rule} finds ${r.candidates.length} files for ${r.glob}: ${shown}; narrow the rule's path (a later rule does not take over)`,
+    };
+  }
+  const globs = r.tried.map((t) => `rule ${t.rule}: ${t.glob}`).join('; ');
+  return {
+    ...base,
+    params: r.params,
+    problem: `input file not found: phase ${phase}'s input rules match the id but find no file (${globs}) under ${files.where}; a stale snapshot whose input was removed or renamed?`,
+  };
+}
+
+function withInput(base: Case, text: string, rel: string, found: { inputVia: InputVia; inputRule?: number; params?: Record<string, string> }): Case {
   const parsed = parseInputFile(text, rel);
-  if (!parsed.ok) return { ...base, inputVia: via, problem: parsed.message };
-  const input: InputFile = parsed.input;
-  return { ...base, input, inputVia: via };
+  if (!parsed.ok) return { ...base, ...found, problem: parsed.message };
+  return { ...base, ...found, input: parsed.input };
 }

@@ -34,13 +34,13 @@ export interface InputFile {
   path: string;
   /** Parsed JSON header, or null when the file has none. */
   header: unknown | null;
+  /** The header exactly as written (`1.0` and `12345678901234567890` intact), or null. */
+  headerRaw: string | null;
   body: string;
 }
 
-/** Where a case's input came from, or why it has none. */
-export type InputResolution =
-  | { kind: 'file'; input: InputFile; via: 'input_file' | 'glob-name' }
-  | { kind: 'none'; reason: string };
+/** How a case's input was found: its header, insta's glob naming, or a phase's `input_rules`. */
+export type InputVia = 'input_file' | 'glob-name' | 'rule';
 
 export interface Case {
   /** Snapshot file name without `.snap`, e.g. `test_lexer__lexer@raw.txt`. */
@@ -49,7 +49,16 @@ export interface Case {
   snapshot: Snapshot;
   /** The input, or null when none could be resolved (see `problem`). */
   input: InputFile | null;
-  inputVia?: 'input_file' | 'glob-name';
+  inputVia?: InputVia;
+  /** With `inputVia: 'rule'`: which of the phase's `input_rules` (1 for the first). */
+  inputRule?: number;
+  /** The named groups of the input rule that matched the id (sent as `params`); absent otherwise. */
+  params?: Record<string, string>;
+  /**
+   * True when the snapshot has no input file at all: no `input_file` header, no `@<input>` part
+   * and no input rule that matches its id. Its input is Rust code; it has a `problem` too.
+   */
+  rustCode?: boolean;
   /** Set when the case cannot run (missing input, malformed JSON, binary): its status is `error`. */
   problem?: string;
 }
@@ -65,6 +74,8 @@ export interface Suite {
   files: Record<string, PhaseFiles>;
   /** Snapshots that matched no phase (ids). */
   unassigned: string[];
+  /** Of `unassigned`, those with no input file at all (no header, no `@<input>`, no rule): their input is Rust code. */
+  unassignedRustCode: string[];
   /** Non-fatal findings: stray `.snap.new` files, stale headers, unassigned snapshots. */
   warnings: string[];
 }

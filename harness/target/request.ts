@@ -5,7 +5,7 @@ import type { TargetRequest } from './types.js';
  *
  * Built by concatenation rather than one `JSON.stringify(req)` so that `files` — often the
  * largest part and identical for every case of a phase — is serialised once per phase and
- * reused (`filesJson`). Field order follows the protocol: id, phase, input, files, snapshot.
+ * reused (`filesJson`). Field order follows the protocol: id, phase, input, params, files, snapshot.
  */
 export function serializeRequest(req: TargetRequest, filesJson?: string): string {
   return (
@@ -15,6 +15,9 @@ export function serializeRequest(req: TargetRequest, filesJson?: string): string
     JSON.stringify(req.phase) +
     ',"input":' +
     (req.input === null ? 'null' : JSON.stringify(req.input)) +
+    ',"params":' +
+    // A request built by hand without params (JavaScript callers, older helpers) still sends valid JSON.
+    (req.params === undefined ? '{}' : JSON.stringify(req.params)) +
     ',"files":' +
     (filesJson ?? JSON.stringify(req.files)) +
     ',"snapshot":' +

@@ -3,7 +3,10 @@
 export interface TargetRequest {
   id: string;
   phase: string;
-  input: { path: string; header: unknown | null; body: string } | null;
+  /** `header_raw`: the JSON header exactly as written in the input file, or null. */
+  input: { path: string; header: unknown | null; header_raw: string | null; body: string } | null;
+  /** The named groups of the input rule that found the input; `{}` for `input_file` and glob naming. */
+  params: Record<string, string>;
   files: Record<string, string>;
   snapshot: { path: string; header: Record<string, unknown> };
 }

@@ -39,3 +39,14 @@ function globTest(glob: string): CaseMatcher {
     return input === glob || id === glob || regex.test(input);
   };
 }
+
+/**
+ * Every character picomatch may read as syntax. `@` is left alone: it is syntax only before an
+ * unescaped `(`, and every `(` is escaped.
+ */
+const GLOB_SYNTAX = /[\\*?[\]{}()!+|]/g;
+
+/** `text` as a glob that matches exactly `text`: each character a glob could read as syntax gets a backslash. */
+export function escapeGlob(text: string): string {
+  return text.replace(GLOB_SYNTAX, '\\$&');
+}

@@ -346,7 +346,7 @@ phases:
       'porter.config.yaml: phases[4].name: "lexer" is already the name of phases[3]; phase names must be unique',
       'porter.config.yaml: phases[5].cases: the list is empty; give at least one entry',
       'porter.config.yaml: phases[6].inputs[0]: expected a string, got 1',
-      'porter.config.yaml: phases[7]: expected a mapping (name, cases, inputs, files, level), got "not a mapping"',
+      'porter.config.yaml: phases[7]: expected a mapping (name, cases, inputs, files, input_rules, level), got "not a mapping"',
     ]);
   });
 

@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from '../../harness/config/load.js';
 import type { PorterConfig } from '../../harness/config/types.js';
+import { toRequest } from '../../harness/run/run-suite.js';
 import { loadSuite } from '../../harness/suite/load-suite.js';
 import type { Case } from '../../harness/suite/types.js';
 import type { TargetRequest } from '../../harness/target/types.js';
@@ -38,13 +39,7 @@ export async function loadExample(configPath = rootConfigPath): Promise<{ config
 }
 
 export function requestFor(c: Case): TargetRequest {
-  return {
-    id: c.id,
-    phase: c.phase,
-    input: c.input && { path: c.input.path, header: c.input.header, body: c.input.body },
-    files: {},
-    snapshot: { path: c.snapshot.path, header: {} },
-  };
+  return toRequest(c, {});
 }
 
 export interface AdapterResponse {

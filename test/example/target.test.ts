@@ -91,7 +91,7 @@ describe.skipIf(!hasPython)('the Python lexer adapter', () => {
   });
 
   it('answers other phases with "not implemented"', async () => {
-    const response = await adapter.ask({ id: 'x', phase: 'parser', input: { path: 'p.txt', header: null, body: 'print 1;' }, files: {}, snapshot: { path: 's.snap', header: {} } });
+    const response = await adapter.ask({ id: 'x', phase: 'parser', input: { path: 'p.txt', header: null, header_raw: null, body: 'print 1;' }, params: {}, files: {}, snapshot: { path: 's.snap', header: {} } });
     expect(response).toEqual({ id: 'x', output: 'not implemented: parser' });
   });
 });

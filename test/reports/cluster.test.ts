@@ -148,8 +148,8 @@ describe('what clustering reads', () => {
   it('words of inputs and ids: identifier-like, lower-cased, distinct, bounded', () => {
     expect(wordTokens('{% for x in Items %}{{ x|upper }}{% endfor %} 42 ab')).toEqual(['for', 'in', 'items', 'upper', 'endfor', 'ab']);
     expect(idTokens('test_templates__vm@loop_controls.txt')).toEqual(['test', 'templates', 'vm', 'loop', 'controls', 'txt']);
-    expect(inputFeatures({ path: 'x', header: { seq: [1, 2], $settings: { trim_blocks: true } }, body: '{{ seq|join }}' })).toEqual(['seq', 'join', 'settings', 'trim_blocks', 'true']);
-    expect(inputFeatures({ path: 'x', header: null, body: Array.from({ length: 100 }, (_, i) => `w${i}`).join(' ') })).toHaveLength(32);
+    expect(inputFeatures({ path: 'x', header: { seq: [1, 2], $settings: { trim_blocks: true } }, headerRaw: null, body: '{{ seq|join }}' })).toEqual(['seq', 'join', 'settings', 'trim_blocks', 'true']);
+    expect(inputFeatures({ path: 'x', header: null, headerRaw: null, body: Array.from({ length: 100 }, (_, i) => `w${i}`).join(' ') })).toHaveLength(32);
     expect(inputFeatures(null)).toEqual([]);
   });
 

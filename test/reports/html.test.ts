@@ -23,6 +23,10 @@ describe('renderHtml', () => {
     expect(html).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
   });
 
+  it('says under the passing count how it relates to the "N passed" of porter test', () => {
+    expect(html).toContain('<div class="s">62% of all cases<br>17 pass = 16 passed + 1 skip-listed case that passes again; porter test counts only the 16 as passed</div>');
+  });
+
   it('escapes case ids, reasons and diffs', () => {
     expect(html).toContain('<code>test_templates__vm@`tick`&lt;b&gt;.txt</code>');
     expect(html).toContain('data-id="test_templates__vm@bad&quot;json&quot;.txt"');

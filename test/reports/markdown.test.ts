@@ -102,6 +102,13 @@ describe('renderMarkdown', () => {
     const run = makeRun([makeCase({ id: 'a', phase: 'lexer', status: 'pass' })], '2024-05-09T00:00:00Z', ['lexer']);
     expect(renderMarkdown([], run)).toContain('**1 / 1 cases pass (100%)**');
   });
+
+  it('says how its passing count relates to the "N passed" of porter test when skip-listed cases pass again', () => {
+    // 17 match their snapshots; porter test's closing line says "16 passed, …, 4 skipped (1 of them now passes)".
+    expect(md).toContain('3 on the skip-list  \n17 pass = 16 passed + 1 skip-listed case that passes again; porter test counts only the 16 as passed\n');
+    const run = makeRun([makeCase({ id: 'a', phase: 'lexer', status: 'pass' })], '2024-05-09T00:00:00Z', ['lexer']);
+    expect(renderMarkdown([], run)).not.toContain('porter test counts');
+  });
 });
 
 describe('Markdown helpers', () => {

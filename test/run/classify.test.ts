@@ -9,7 +9,7 @@ function makeCase(id: string, extra: Partial<Case> = {}): Case {
     id,
     phase: 'lexer',
     snapshot: { path: `tests/snapshots/${id}.snap`, header: { extra: {} }, kind: 'text', body: 'x\n', legacy: false },
-    input: { path: `tests/inputs/${id}`, header: null, body: 'x' },
+    input: { path: `tests/inputs/${id}`, header: null, headerRaw: null, body: 'x' },
     ...extra,
   };
 }
@@ -34,7 +34,7 @@ describe('classifyCase', () => {
   });
 
   it('failing cases carry the words of their input for clustering; passing ones do not', () => {
-    const testCase = makeCase('a', { input: { path: 'in.txt', header: { items: [1] }, body: '{% for x in items %}{{ x|upper }}{% endfor %}' } });
+    const testCase = makeCase('a', { input: { path: 'in.txt', header: { items: [1] }, headerRaw: '{"items": [1]}', body: '{% for x in items %}{{ x|upper }}{% endfor %}' } });
     const fail = classifyCase({ testCase, outcome: output, verdict: { pass: false, facet: 'output', reason: 'differs' }, skip: null, protectedCase: false });
     expect(fail.features).toEqual(['for', 'in', 'items', 'upper', 'endfor']);
     const timeout = classifyCase({ testCase, outcome: { status: 'timeout', durationMs: 9, stderrTail: '' }, verdict: null, skip: null, protectedCase: false });

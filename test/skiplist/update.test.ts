@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CaseResult } from '../../harness/run/types.js';
 import { loadSkipList } from '../../harness/skiplist/skiplist.js';
+import { escapeCaseId, literalIdOf } from '../../harness/skiplist/line.js';
 import { addBaseline, baselineReason, planSkipListUpdate, removeEntries, updateSkipListFiles } from '../../harness/skiplist/update.js';
 
 let dir: string;
@@ -241,5 +242,50 @@ describe('updateSkipListFiles', () => {
     expect(r.ok).toBe(false);
     expect(!r.ok && r.message).toMatch(/blocker\/skiplist\/lexer\.txt: cannot (read|write) the skip-list file \(ENOTDIR\)/);
     expect(fs.existsSync(skip)).toBe(false);
+  });
+});
+
+describe('ids with glob characters', () => {
+  // Real ids: the generated-names fixture's snapshots, whose input files have brackets in their names.
+  const snapshots = path.resolve(import.meta.dirname, '../../fixtures/generated-names/source/tests/snapshot/snapshots');
+  const real = fs.readdirSync(snapshots).map((n) => n.slice(0, -'.snap'.length));
+  const bracketed = real.filter((id) => id.includes('['));
+  // What an unescaped `regress[42]` glob would also match: one character of the class.
+  const lookalikes = bracketed.map((id) => id.replace(/\[(\d)\d*\]/, '$1'));
+
+  it('the fixture has such ids', () => {
+    expect(bracketed).toEqual(['snapshot__eval_stdout_regress[42].calc']);
+  });
+
+  it('escapeCaseId escapes ids with *, ?, [, ], {, } (and a leading !) and nothing else; literalIdOf reads them back', () => {
+    expect(escapeCaseId(bracketed[0]!)).toBe('snapshot__eval_stdout_regress\\[42\\].calc');
+    expect(escapeCaseId('t__vm@{a,b}*?(x)+!.txt')).toBe('t__vm@\\{a,b\\}\\*\\?\\(x\\)\\+\\!.txt');
+    expect(escapeCaseId('!neg')).toBe('\\!neg');
+    expect(escapeCaseId('test_lexer__lexer@raw (1).txt')).toBe('test_lexer__lexer@raw (1).txt');
+    for (const id of [...real, 't__vm@{a,b}*?(x)+!.txt', '!neg', 'back\\slash[1]']) expect(literalIdOf(escapeCaseId(id))).toBe(id);
+    expect(literalIdOf('test_lexer__lexer@line_*.txt')).toBeNull();
+    expect(literalIdOf('t__[ab].txt')).toBeNull();
+  });
+
+  it('--baseline and skip_case entries (addBaseline) are escaped and read back as that one case only', async () => {
+    const file = path.join(dir, 'eval.txt');
+    const r = await updateSkipListFiles(dir, { nowPass: [], known: [], add: bracketed.map((id) => ({ id, phase: 'eval', reason: 'fail: wrong' })) });
+    expect(r).toEqual({ ok: true, changed: [file] });
+    expect(fs.readFileSync(file, 'utf8')).toContain('snapshot__eval_stdout_regress\\[42\\].calc  # fail: wrong\n');
+    const loaded = await loadSkipList(dir, ['eval']);
+    if (!loaded.ok) throw new Error(loaded.message);
+    expect(loaded.warnings).toEqual([]);
+    for (const id of bracketed) expect(loaded.list.match(id, 'eval')?.reason).toBe('fail: wrong');
+    for (const id of lookalikes) expect(loaded.list.match(id, 'eval')).toBeNull();
+    expect(loaded.list.stale([...bracketed, ...lookalikes])).toEqual([]);
+    // Already listed, escaped or not: not added twice.
+    expect(addBaseline(fs.readFileSync(file, 'utf8'), bracketed.map((id) => ({ id, reason: 'again' })))).toBe(fs.readFileSync(file, 'utf8'));
+    expect(addBaseline(`${bracketed[0]}  # by hand\n`, [{ id: bracketed[0]!, reason: 'again' }])).toBe(`${bracketed[0]}  # by hand\n`);
+  });
+
+  it('--update-skiplist removes an escaped entry when its case passes, known ids or not', () => {
+    const text = `${escapeCaseId(bracketed[0]!)}  # fail\nother  # x\n`;
+    expect(removeEntries(text, bracketed)).toBe('other  # x\n');
+    expect(removeEntries(text, lookalikes)).toBe(text);
   });
 });

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { validateConfig } from '../../harness/config/load.js';
 import { buildInitConfig, discoverSnapshotGlobs, proposePhases } from '../../harness/suite/init.js';
+import { detectInputRules } from '../../harness/suite/init-rules.js';
 import { loadSuite } from '../../harness/suite/load-suite.js';
 import { caseMatcher } from '../../harness/util/case-glob.js';
 
@@ -146,5 +147,101 @@ describe('buildInitConfig', () => {
       ['vm-block-fragments', ['minijinja/tests/fragment-inputs']],
     ]);
     expect(r.summary).toContain('left out (no input files): test_compiler__bool_ops, test_compiler__const');
+  });
+});
+
+describe('detectInputRules', () => {
+  const files = [
+    'tests/inputs/eval/add.calc',
+    'tests/inputs/eval/div_zero.calc',
+    'tests/inputs/eval/zero.calc',
+    'tests/inputs/fmt/spacing.calc',
+    'tests/inputs/fmt/x[1].calc',
+    'src/main.rs',
+  ];
+
+  it('maps ids by the longest file name that ends them, groups varying parts, one phase per subcommand', () => {
+    const ids = ['cli__eval_stdout_add.calc', 'cli__eval_stderr_div_zero.calc', 'cli__dump-ast_stdout_spacing.calc', 'cli__dump-ast_stdout_x[1].calc'];
+    const phases = detectInputRules(ids, files);
+    expect(phases).toEqual([
+      {
+        name: 'eval',
+        glob: 'cli__eval_*',
+        ids: ['cli__eval_stderr_div_zero.calc', 'cli__eval_stdout_add.calc'],
+        rule: { match: '^cli__(?<part1>eval)_(?<stream>stderr|stdout)_(?<file>.+)$', path: 'tests/inputs/**/{file}' },
+      },
+      {
+        name: 'dump-ast',
+        glob: 'cli__dump-ast_*',
+        ids: ['cli__dump-ast_stdout_spacing.calc', 'cli__dump-ast_stdout_x[1].calc'],
+        rule: { match: '^cli__(?<part1>dump-ast)_(?<stream>stderr|stdout)_(?<file>.+)$', path: 'tests/inputs/**/{file}' },
+      },
+    ]);
+    // Each rule maps its own phase's ids, and only those.
+    for (const p of phases) expect(ids.filter((id) => new RegExp(p.rule.match).test(id))).toEqual([...p.ids].sort((a, b) => ids.indexOf(a) - ids.indexOf(b)));
+  });
+
+  it('folds a stale id (no file) that a rule matches into that phase; leaves ids no rule matches alone', () => {
+    const ids = ['t__eval_add.calc', 't__eval_zero.calc', 't__eval_div_zero.calc', 't__eval_removed.calc', 't__version'];
+    const phases = detectInputRules(ids, files);
+    expect(phases.map((p) => [p.name, p.ids, p.rule])).toEqual([
+      ['eval', ['t__eval_add.calc', 't__eval_div_zero.calc', 't__eval_removed.calc', 't__eval_zero.calc'], { match: '^t__eval_(?<file>.+)$', path: 'tests/inputs/eval/{file}' }],
+    ]);
+  });
+
+  it('writes no rule unless files map most of the ids uniquely', () => {
+    expect(detectInputRules(['t__a_one.txt', 't__a_two.txt', 't__a_three.txt', 't__b'], ['in/one.txt'])).toEqual([]);
+    // Snapshots such as MiniJinja's compiler ones: files without an extension that happen to end ids are not inputs.
+    expect(detectInputRules(['test_compiler__bool_ops', 'test_compiler__const', 'test_compiler__for_loop'], ['src/ops', 'src/const', 'src/loop'])).toEqual([]);
+    // Two files of the same name: ambiguous, so not "uniquely".
+    expect(detectInputRules(['t__a_dup.txt', 't__b_dup.txt'], ['x/dup.txt', 'y/dup.txt'])).toEqual([]);
+  });
+
+  it('keeps ambiguous ids in their phase and accepts -, __ and @ before the file name', () => {
+    const phases = detectInputRules(['t__a-one.txt', 't__a-two.txt', 't__a-dup.txt'], ['in/one.txt', 'in/two.txt', 'in/p/dup.txt', 'in/q/dup.txt']);
+    expect(phases).toEqual([{ name: 'a', glob: 't__a-*', ids: ['t__a-dup.txt', 't__a-one.txt', 't__a-two.txt'], rule: { match: '^t__a-(?<file>.+)$', path: 'in/{file}' } }]);
+    expect(detectInputRules(['t@one.txt', 't@two.txt'], ['one.txt', 'two.txt'])[0]!.rule.match).toBe('^t@(?<file>.+)$');
+    expect(detectInputRules(['mod__one.txt', 'mod__two.txt'], ['one.txt', 'two.txt'])[0]!.rule).toEqual({ match: '^mod__(?<file>.+)$', path: '{file}' });
+  });
+});
+
+describe('buildInitConfig on generator-named snapshots', () => {
+  const S = 'tests/snapshots';
+  const body = (b: string) => `---\nsource: tests/main.rs\nexpression: out\n---\n${b}\n`;
+
+  it('writes input_rules that the loader resolves as init reported, phases split by subcommand', async () => {
+    const root = project({
+      [`${S}/cli__eval_stdout_a.txt.snap`]: body('1'),
+      [`${S}/cli__eval_stderr_b.txt.snap`]: body('e'),
+      [`${S}/cli__eval_stdout_gone.txt.snap`]: body('stale'),
+      [`${S}/cli__lex_stdout_a.txt.snap`]: body('tokens'),
+      [`${S}/cli__version.snap`]: body('v1'),
+      'tests/in/ok/a.txt': 'a',
+      'tests/in/err/b.txt': 'b',
+      'target/debug/gone.txt': 'not an input',
+    });
+    const r = await buildInitConfig(root, root);
+    if (!r.ok) throw new Error(r.message);
+    const raw = parse(r.yaml, { schema: 'core' }) as Record<string, any>;
+    expect(raw.phases).toEqual([
+      { name: 'lex', cases: ['cli__lex_*'], input_rules: [{ match: '^cli__(?<part1>lex)_(?<stream>stderr|stdout)_(?<file>.+)$', path: 'tests/in/**/{file}' }] },
+      { name: 'eval', cases: ['cli__eval_*'], input_rules: [{ match: '^cli__(?<part1>eval)_(?<stream>stderr|stdout)_(?<file>.+)$', path: 'tests/in/**/{file}' }] },
+    ]);
+    expect(r.summary).toContain('  eval: 3 cases, input rule: 2 mapped, 1 without input');
+    expect(r.summary).toContain('input_rules (snapshot names that embed their input file\'s name): 3 cases mapped to an input file, 1 without input, 0 ambiguous');
+    expect(r.summary).toContain('without input (the rule matches, no file does: stale snapshots?): cli__eval_stdout_gone.txt');
+    expect(r.summary).toContain('left out (no input files): cli__version (1 snapshot: input is Rust code)');
+
+    const validated = validateConfig(raw, path.join(root, 'porter.config.yaml'));
+    if (!validated.ok) throw new Error(validated.message);
+    const loaded = await loadSuite(validated.config);
+    if (!loaded.ok) throw new Error(loaded.message);
+    expect(loaded.suite.cases.map((c) => [c.id, c.input?.path ?? null, c.params ?? null])).toEqual([
+      ['cli__lex_stdout_a.txt', 'tests/in/ok/a.txt', { part1: 'lex', stream: 'stdout', file: 'a.txt' }],
+      ['cli__eval_stderr_b.txt', 'tests/in/err/b.txt', { part1: 'eval', stream: 'stderr', file: 'b.txt' }],
+      ['cli__eval_stdout_a.txt', 'tests/in/ok/a.txt', { part1: 'eval', stream: 'stdout', file: 'a.txt' }],
+      ['cli__eval_stdout_gone.txt', null, { part1: 'eval', stream: 'stdout', file: 'gone.txt' }],
+    ]);
+    expect(loaded.suite.unassignedRustCode).toEqual(['cli__version']);
   });
 });

@@ -10,7 +10,7 @@ function input(text: string) {
 
 describe('parseInputFile', () => {
   it('splits <json>\\n---\\n<body> at the first separator and keeps later --- lines in the body', () => {
-    expect(input('{"a": 1}\n---\nx\n---\ny\n')).toEqual({ path: 'tests/inputs/a.txt', header: { a: 1 }, body: 'x\n---\ny\n' });
+    expect(input('{"a": 1}\n---\nx\n---\ny\n')).toEqual({ path: 'tests/inputs/a.txt', header: { a: 1 }, headerRaw: '{"a": 1}', body: 'x\n---\ny\n' });
   });
 
   it('passes $settings and other header keys through untouched', () => {
@@ -19,7 +19,7 @@ describe('parseInputFile', () => {
   });
 
   it('reads an empty header object and an empty body', () => {
-    expect(input('{}\n---\n')).toEqual({ path: 'tests/inputs/a.txt', header: {}, body: '' });
+    expect(input('{}\n---\n')).toEqual({ path: 'tests/inputs/a.txt', header: {}, headerRaw: '{}', body: '' });
   });
 
   it('treats a file with no separator as all body', () => {
@@ -29,7 +29,7 @@ describe('parseInputFile', () => {
 
   it('treats a template before --- as body, not a malformed header (parser inputs)', () => {
     for (const t of ['{{ x }}\n---\n{{ y }}\n', '{% if a %}\n---\n{% endif %}', '{# c #}\n---\n', 'Hello\n---\nWorld', '<ul>\n---\n</ul>']) {
-      expect(input(t)).toEqual({ path: 'tests/inputs/a.txt', header: null, body: t });
+      expect(input(t)).toEqual({ path: 'tests/inputs/a.txt', header: null, headerRaw: null, body: t });
     }
   });
 

@@ -22,7 +22,7 @@ function project(files: Record<string, string>): string {
   return root;
 }
 
-type PhaseSpec = { name: string; cases: string[]; inputs?: string[]; files?: string[] };
+type PhaseSpec = { name: string; cases: string[]; inputs?: string[]; files?: string[]; inputRules?: PhaseConfig['inputRules'] };
 
 function config(root: string, phases: PhaseSpec[], snapshots = ['crate/tests/snapshots/*.snap']): PorterConfig {
   const resolved: PhaseConfig[] = phases.map((p) => ({
@@ -30,6 +30,7 @@ function config(root: string, phases: PhaseSpec[], snapshots = ['crate/tests/sna
     cases: p.cases,
     inputs: (p.inputs ?? []).map((d) => path.join(root, d)),
     files: p.files ?? [],
+    ...(p.inputRules ? { inputRules: p.inputRules } : {}),
   }));
   return {
     configPath: path.join(root, 'porter.config.yaml'),
@@ -80,10 +81,10 @@ describe('loadSuite', () => {
       ['test_parser__parser@p.txt', 'parser'],
     ]);
     const [a, , p] = suite.cases;
-    expect(a!.input).toEqual({ path: 'crate/tests/lexer-inputs/a.txt', header: { keep_trailing_newline: true }, body: 'hello\n' });
+    expect(a!.input).toEqual({ path: 'crate/tests/lexer-inputs/a.txt', header: { keep_trailing_newline: true }, headerRaw: '{"keep_trailing_newline": true}', body: 'hello\n' });
     expect(a!.inputVia).toBe('input_file');
     expect(a!.snapshot).toMatchObject({ path: `${S}/test_lexer__lexer@a.txt.snap`, body: 'A' });
-    expect(p!.input).toEqual({ path: 'crate/tests/parser-inputs/p.txt', header: null, body: '{{ x }}\n---\n{{ y }}' });
+    expect(p!.input).toEqual({ path: 'crate/tests/parser-inputs/p.txt', header: null, headerRaw: null, body: '{{ x }}\n---\n{{ y }}' });
     expect(suite.cases.every((c) => c.problem === undefined)).toBe(true);
     expect(suite.warnings).toEqual([]);
     expect(suite.sourceRoot).toBe(root);
@@ -266,8 +267,86 @@ describe('loadSuite', () => {
     });
     const suite = await load(config(root, [{ name: 't', cases: ['t__*'] }]));
     const [exactCase, bigCase] = suite.cases;
-    expect(bigCase!.input).toEqual({ path: 'crate/tests/in.txt', header: { n: 1 }, body: big });
+    expect(bigCase!.input).toEqual({ path: 'crate/tests/in.txt', header: { n: 1 }, headerRaw: '{"n": 1}', body: big });
     expect(bigCase!.snapshot.body).toBe(bigBody);
     expect(exactCase!.input!.body).toBe(exact);
+  });
+});
+
+describe('loadSuite with input_rules', () => {
+  const RULE = { match: '^snap__(?<cmd>[a-z-]+)_(?<stream>stdout|stderr)_(?<file>.+)$', path: 'crate/tests/inputs/**/{file}' };
+  const plain = (body: string) => snap('source: crate/tests/main.rs\nexpression: out', body);
+
+  it('finds inputs by rule after input_file and glob naming, and says how each was found', async () => {
+    const root = project({
+      [`${S}/snap__eval_stdout_a.ncl.snap`]: plain('1'),
+      [`${S}/snap__eval_stderr_b[1].ncl.snap`]: plain('error'),
+      [`${S}/snap__eval_stdout_c.ncl.snap`]: snap('input_file: crate/tests/inputs/named/c.ncl', '3'),
+      [`${S}/snap__eval@d.ncl.snap`]: plain('4'),
+      'crate/tests/inputs/eval/a.ncl': '{"x": 1.0, "big": 12345678901234567890}\n---\na',
+      'crate/tests/inputs/errors/b[1].ncl': 'b',
+      'crate/tests/inputs/named/c.ncl': 'c',
+      'crate/tests/glob/d.ncl': 'd',
+      // The rule would find these too: the header and glob naming come first.
+      'crate/tests/inputs/x/snap__eval@d.ncl': 'never',
+    });
+    const suite = await load(config(root, [{ name: 'eval', cases: ['snap__eval*'], inputs: ['crate/tests/glob'], inputRules: [RULE] }]));
+    const seen = suite.cases.map((c) => [c.id, c.input?.path, c.inputVia, c.inputRule, c.params, c.problem]);
+    expect(seen).toEqual([
+      ['snap__eval@d.ncl', 'crate/tests/glob/d.ncl', 'glob-name', undefined, undefined, undefined],
+      ['snap__eval_stderr_b[1].ncl', 'crate/tests/inputs/errors/b[1].ncl', 'rule', 1, { cmd: 'eval', stream: 'stderr', file: 'b[1].ncl' }, undefined],
+      ['snap__eval_stdout_a.ncl', 'crate/tests/inputs/eval/a.ncl', 'rule', 1, { cmd: 'eval', stream: 'stdout', file: 'a.ncl' }, undefined],
+      ['snap__eval_stdout_c.ncl', 'crate/tests/inputs/named/c.ncl', 'input_file', undefined, undefined, undefined],
+    ]);
+    const a = suite.cases.find((c) => c.id === 'snap__eval_stdout_a.ncl')!;
+    expect(a.input).toMatchObject({ header: { x: 1, big: 12345678901234567000 }, headerRaw: '{"x": 1.0, "big": 12345678901234567890}', body: 'a' });
+  });
+
+  it('keeps a snapshot whose input_file is gone flagged, without asking the rules', async () => {
+    const root = project({
+      [`${S}/snap__eval_stdout_a.ncl.snap`]: snap('input_file: crate/tests/inputs/old/a.ncl', '1'),
+      'crate/tests/inputs/eval/a.ncl': 'a',
+    });
+    const [c] = (await load(config(root, [{ name: 'eval', cases: ['*'], inputRules: [RULE] }]))).cases;
+    expect(c!.input).toBeNull();
+    expect(c!.problem).toMatch(/^input file not found: neither header input_file crate\/tests\/inputs\/old\/a\.ncl/);
+  });
+
+  it('flags stale and ambiguous cases, and tells Rust-code snapshots apart from them', async () => {
+    const root = project({
+      [`${S}/snap__eval_stdout_gone.ncl.snap`]: plain('1'),
+      [`${S}/snap__eval_stdout_dup.ncl.snap`]: plain('2'),
+      [`${S}/snap__version.snap`]: plain('v1'),
+      [`${S}/snap__banner.snap`]: plain('hi'),
+      'crate/tests/inputs/eval/dup.ncl': 'x',
+      'crate/tests/inputs/format/dup.ncl': 'y',
+      // Never inputs: cargo's build folder, dependencies, version control.
+      'target/debug/gone.ncl': 'x',
+      'crate/node_modules/gone.ncl': 'x',
+    });
+    const rule = { ...RULE, path: '**/{file}' };
+    const suite = await load(config(root, [{ name: 'eval', cases: ['snap__eval*', 'snap__version'], inputRules: [rule] }]));
+    const by = (id: string) => suite.cases.find((c) => c.id === id)!;
+    expect(by('snap__eval_stdout_gone.ncl').problem).toMatch(
+      /^input file not found: phase eval's input rules match the id but find no file \(rule 1: \*\*\/gone\.ncl\) under .*; a stale snapshot/,
+    );
+    expect(by('snap__eval_stdout_gone.ncl').rustCode).toBeUndefined();
+    expect(by('snap__eval_stdout_dup.ncl').problem).toBe(
+      "ambiguous input: phase eval's input rule 1 finds 2 files for **/dup.ncl: crate/tests/inputs/eval/dup.ncl, crate/tests/inputs/format/dup.ncl; narrow the rule's path (a later rule does not take over)",
+    );
+    expect(by('snap__version')).toMatchObject({ rustCode: true, problem: expect.stringContaining('no input rule matches it (its input is likely Rust code)') });
+    expect(suite.unassigned).toEqual(['snap__banner']);
+    expect(suite.unassignedRustCode).toEqual(['snap__banner']);
+  });
+
+  it('counts an unassigned snapshot that a rule matches as one with an input', async () => {
+    const root = project({
+      [`${S}/snap__eval_stdout_a.ncl.snap`]: plain('1'),
+      [`${S}/snap__format_stdout_a.ncl.snap`]: plain('1'),
+      'crate/tests/inputs/a.ncl': 'a',
+    });
+    const suite = await load(config(root, [{ name: 'eval', cases: ['snap__eval*'], inputRules: [RULE] }]));
+    expect(suite.unassignedRustCode).toEqual([]);
+    expect(suite.warnings).toContain("1 snapshot(s) match no phase and are not run; with input files (add them to a phase's `cases`): snap__format_stdout_a.ncl");
   });
 });

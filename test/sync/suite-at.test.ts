@@ -95,8 +95,9 @@ target:
     const at = await loadSuitesAt(cfg, opened.repo, [d.to]);
     if (!at.ok) throw new Error(at.message);
     const byId = new Map(at.suites[0]!.suite.cases.map((c) => [c.id, c]));
-    expect(byId.get('test_x__lexer@two.txt')!.input).toEqual({ path: 'tests/lexer-inputs/two.txt', header: null, body: 'one' });
-    expect(byId.get('test_x__parser@p.txt')!.input).toEqual({ path: 'elsewhere/p.txt', header: { a: 1 }, body: 'parse me' });
+    expect(byId.get('test_x__lexer@two.txt')!.input).toEqual({ path: 'tests/lexer-inputs/two.txt', header: null, headerRaw: null, body: 'one' });
+    expect(byId.get('test_x__parser@p.txt')!.input).toMatchObject({ path: 'elsewhere/p.txt', header: { a: 1 }, body: 'parse me' });
+    expect(byId.get('test_x__parser@p.txt')!.input!.headerRaw).toMatch(/^\{\s*"a":\s*1\s*\}$/);
     expect(byId.get('test_x__parser@p.txt')!.problem).toBeUndefined();
 
     // At revision 1 the parser phase had no case: not an error for a comparison, but it is for --accept.

@@ -20,7 +20,8 @@ export function request(id: string, body = `body of ${id}`): TargetRequest {
   return {
     id,
     phase: 'runtime',
-    input: { path: `inputs/${id}.txt`, header: { $settings: { x: 1 } }, body },
+    input: { path: `inputs/${id}.txt`, header: { $settings: { x: 1 } }, header_raw: '{"$settings": {"x": 1}}', body },
+    params: {},
     files: FILES,
     snapshot: { path: `snapshots/${id}.snap`, header: { source: 'x' } },
   };

@@ -6,7 +6,8 @@ import type { TargetRequest } from '../../harness/target/types.js';
 const req: TargetRequest = {
   id: 'test_lexer__lexer@raw "q".txt',
   phase: 'lexer',
-  input: { path: 'tests/lexer-inputs/raw.txt', header: { $settings: { trim: true } }, body: 'a\nb\t\u2028\u0000ü' },
+  input: { path: 'tests/lexer-inputs/raw.txt', header: { $settings: { trim: true } }, header_raw: '{"$settings": {"trim": true}}', body: 'a\nb\t\u2028\u0000ü' },
+  params: { cmd: 'eval', stream: 'stderr', file: 'foo "q".ncl' },
   files: { 'tests/inputs/refs/a.txt': '{{ x }}\n', 'b.txt': '' },
   snapshot: { path: 'tests/snapshots/x.snap', header: { source: 'x', extra: {} } },
 };
@@ -17,12 +18,18 @@ describe('serializeRequest', () => {
     expect(line.endsWith('\n')).toBe(true);
     expect(line.slice(0, -1)).not.toContain('\n');
     expect(line).toBe(JSON.stringify(req) + '\n');
-    expect(Object.keys(JSON.parse(line))).toEqual(['id', 'phase', 'input', 'files', 'snapshot']);
+    expect(Object.keys(JSON.parse(line))).toEqual(['id', 'phase', 'input', 'params', 'files', 'snapshot']);
+    expect(Object.keys(JSON.parse(line).input)).toEqual(['path', 'header', 'header_raw', 'body']);
   });
 
   it('uses the pre-serialised files JSON it is given, and handles a case without input', () => {
     const line = serializeRequest({ ...req, input: null }, '{"only":"this"}');
     expect(JSON.parse(line)).toEqual({ ...req, input: null, files: { only: 'this' } });
+  });
+
+  it('sends params: {} for a request built without them, so the line stays valid JSON', () => {
+    const { params: _, ...bare } = req;
+    expect(JSON.parse(serializeRequest(bare as TargetRequest)).params).toEqual({});
   });
 
   it('the caching serialiser reflects each files object', () => {

@@ -6,6 +6,7 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { Block } from '../turn/messages.js';
 import type { ModelProvider, ModelRequest, ModelResponse } from '../turn/provider.js';
+import { warnDeprecatedModelOnce } from './deprecation.js';
 import { classifyError } from './errors.js';
 import { buildRequest } from './request.js';
 import { ANTHROPIC_SECRETS, anthropicSecretValues } from './secrets.js';
@@ -20,6 +21,8 @@ export interface AnthropicProviderOptions {
   maxRetries?: number;
   /** The SDK's per-request timeout. Default 10 minutes. */
   timeoutMs?: number;
+  /** Where a deprecated model is reported, once per model (default: stderr). */
+  warn?: (line: string) => void;
 }
 
 export function createAnthropicProvider(opts: AnthropicProviderOptions = {}): ModelProvider {
@@ -27,6 +30,7 @@ export function createAnthropicProvider(opts: AnthropicProviderOptions = {}): Mo
   if (opts.apiKey !== undefined) clientOpts.apiKey = opts.apiKey;
   if (opts.baseURL !== undefined) clientOpts.baseURL = opts.baseURL;
   const client = new Anthropic(clientOpts);
+  warnDeprecatedModelOnce(client, opts.warn);
   return {
     secrets: anthropicSecretValues(opts.apiKey),
     secretPatterns: ANTHROPIC_SECRETS.patterns,
