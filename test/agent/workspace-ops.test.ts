@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { gitWorkspaceOps, type WorkspaceOps } from '../../harness/agent/workspace-ops.js';
 import { memoryWorkspace } from './memory-workspace.js';
 
@@ -26,25 +26,19 @@ const implementations: Array<[string, () => Subject]> = [
 
 let root: string;
 let ws: string;
-// Git must not depend on the developer's configuration: an empty global config.
-const ENV_KEYS = ['GIT_CONFIG_GLOBAL', 'GIT_CONFIG_NOSYSTEM'] as const;
-const saved: Record<string, string | undefined> = {};
 
 beforeEach(() => {
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'porter-ops-'));
-  for (const k of ENV_KEYS) saved[k] = process.env[k];
-  process.env.GIT_CONFIG_GLOBAL = path.join(root, 'gitconfig');
-  process.env.GIT_CONFIG_NOSYSTEM = '1';
+  // Git must not depend on the developer's configuration: an empty global config.
+  vi.stubEnv('GIT_CONFIG_GLOBAL', path.join(root, 'gitconfig'));
+  vi.stubEnv('GIT_CONFIG_NOSYSTEM', '1');
   ws = path.join(root, 'ws');
   write('main.go', 'package main\n');
   write('target/lexer.go', 'lexer v1\n');
 });
 
 afterEach(() => {
-  for (const k of ENV_KEYS) {
-    if (saved[k] === undefined) delete process.env[k];
-    else process.env[k] = saved[k];
-  }
+  vi.unstubAllEnvs();
   fs.rmSync(root, { recursive: true, force: true });
 });
 
