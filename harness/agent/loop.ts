@@ -5,13 +5,13 @@ import { modelFor, type AgentConfig } from './agent-config.js';
 import type { Budget } from './budget.js';
 import { writeFailureReport } from './failure-report.js';
 import { failureReportPath, wipPatchPath } from './porter-dir.js';
-import { commitAll, dirtyPaths, headRev, isAncestor, resetHard, saveWorkInProgress, uncommitSince } from './git.js';
 import { updateSkipListFiles } from '../skiplist/update.js';
 import { agentSkipReason, createLoopTools } from './loop-tools.js';
 import { applyEntry, type LoopState, type OpenIteration } from './loop-state.js';
 import type { SessionFile } from './session-log.js';
 import { acceptWrites, restoreChanges, snapshotProtectedFiles, type ProtectedSnapshot } from './tamper.js';
 import type { WorkspaceGuard } from './workspace-guard.js';
+import type { WorkspaceOps } from './workspace-ops.js';
 import { buildSeed, buildTaskMessage, shownPath, summaryRequest } from './task-message.js';
 import type { AgentBackend, IterationResult, SessionEvent } from './types.js';
 import type { StopReason } from '../reports/usage.js';
@@ -32,6 +32,8 @@ export interface LoopDeps {
   session: SessionFile;
   budget: Budget;
   runSuite: SuiteRunner;
+  /** Commits, resets and the rest of the workspace's history (git in production). */
+  workspaceOps: WorkspaceOps;
   known: readonly KnownCase[];
   /** Replayed from the log, including this segment's `run-start`. */
   state: LoopState;
@@ -64,6 +66,7 @@ function ratchetStop(r: IterationResult, budget: Budget): { reason: StopReason; 
 
 export async function runLoop(d: LoopDeps): Promise<LoopResult> {
   const { config, agent, state, session } = d;
+  const { commitAll, dirtyPaths, headRev, isAncestor, resetHard, saveWorkInProgress, uncommitSince } = d.workspaceOps;
   const ws = agent.workspace;
   const settings = { resetAfter: agent.resetAfter };
   const say = (line: string) => d.progress?.(line);

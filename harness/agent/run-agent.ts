@@ -7,7 +7,6 @@ import { loadSuite } from '../suite/load-suite.js';
 import { readAgentConfig, type AgentConfig, type AgentLimits } from './agent-config.js';
 import { backendSpec } from './backends.js';
 import { createBudget, totalsFromEntries } from './budget.js';
-import { commitAll, dirtyPaths, ensureRepo, excludePaths, headRev } from './git.js';
 import { acquireLock } from './lock.js';
 import { replay } from './loop-state.js';
 import { runLoop } from './loop.js';
@@ -22,6 +21,7 @@ import type { StopReason } from '../reports/usage.js';
 import type { KnownCase, SuiteRunner } from './verdict.js';
 import { isFailing } from '../judge/case-status.js';
 import { createGuard } from './workspace-guard.js';
+import { gitWorkspaceOps, type WorkspaceOps } from './workspace-ops.js';
 
 /**
  * `porter agent` as a function: load and check everything, take the lock, open (or reopen)
@@ -47,6 +47,8 @@ export interface AgentRunOptions {
   /** Tests inject a scripted backend and a suite runner; production uses the configured ones. */
   createBackend?: (agent: AgentConfig) => AgentBackend;
   runSuite?: SuiteRunner;
+  /** Tests inject a workspace history they can inspect; production uses git. */
+  workspaceOps?: WorkspaceOps;
   clock?: () => Date;
   /** Append the run to reports/ (default true). */
   report?: boolean;
@@ -90,6 +92,8 @@ function pickSession(ws: string, resume: boolean | string): { ok: true; file: st
 export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
   const env = o.env ?? process.env;
   const clock = o.clock ?? (() => new Date());
+  const workspaceOps = o.workspaceOps ?? gitWorkspaceOps;
+  const { commitAll, dirtyPaths, ensureRepo, excludePaths, headRev } = workspaceOps;
   const loaded = await loadConfig(o.configPath);
   if (!loaded.ok) return loaded;
   for (const w of loaded.warnings) o.warn?.(w);
@@ -170,7 +174,7 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
     const notesArea = { pattern: path.join(ws, 'notes.md'), what: "the maintainer's notes (notes.md)", kind: 'harness' as const };
     const guard = createGuard({ workspace: ws, readOnly: [...areas, notesArea], noRead: agent.noRead, readRoots: [config.source] });
     const result = await runLoop({
-      config, agent, backend, guard, session, budget, runSuite: o.runSuite ?? realRunSuite, known, state,
+      config, agent, backend, guard, session, budget, runSuite: o.runSuite ?? realRunSuite, workspaceOps, known, state,
       protectedEntries: protectedEntries(areas),
       ...(o.phase ? { startPhase: o.phase } : {}),
       ...(o.note ? { flagNote: o.note } : {}),

@@ -1,19 +1,22 @@
 /**
  * The night-run promise: `porter agent` as a real process, killed with SIGKILL in the middle
  * of an iteration, then `porter agent --resume` goes on to green without repeating any tool
- * call that had completed. Runs the built CLI (test/global-setup.ts builds it).
+ * call that had completed. Runs the built CLI, built first when a source is newer.
  */
 import { spawn, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { readSession } from '../../harness/agent/session-log.js';
 import type { SessionEntry } from '../../harness/agent/types.js';
 import { startFakeAnthropic, type FakeAnthropic, type ScriptItem } from '../support/fake-anthropic.js';
+import { ensureBuilt } from '../support/built-dist.js';
 import { createSolver } from '../support/fake-anthropic-solver.js';
 import { makeWorkspace, repoRoot, solutionDir, type Workspace } from './workspace-fixture.js';
 
 const bin = path.join(repoRoot, 'dist/harness/cli/bin.js');
+
+beforeAll(() => ensureBuilt(), 300_000);
 
 let ws: Workspace | undefined;
 let api: FakeAnthropic | undefined;

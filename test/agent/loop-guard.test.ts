@@ -4,27 +4,32 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runAgent, type AgentRunOptions, type AgentRunResult } from '../../harness/agent/run-agent.js';
 import { readSession } from '../../harness/agent/session-log.js';
 import type { SessionEntry } from '../../harness/agent/types.js';
+import { inProcessSuite } from '../support/in-process-target.js';
+import { memoryWorkspace, type MemoryWorkspace } from './memory-workspace.js';
 import { idle, scriptedBackend, writes, type ScriptedBackend, type Step } from './scripted-backend.js';
 import { makeWorkspace, stageFiles, type Workspace, type WorkspaceOptions } from './workspace-fixture.js';
 
 let ws: Workspace | undefined;
+let history: MemoryWorkspace | undefined;
 afterEach(() => {
   ws?.cleanup();
   ws = undefined;
+  history = undefined;
 });
 
 const file = (rel: string) => path.join(ws!.dir, rel);
-const git = (...args: string[]) => execFileSync('git', args, { cwd: ws!.dir, encoding: 'utf8' }).trim();
+/** The workspace's history (in memory: the suite runs in-process and git is not needed). */
+const hist = () => (history ??= memoryWorkspace());
 
 async function run(steps: Step[], opts: WorkspaceOptions & Partial<AgentRunOptions> & { kind?: 'command' } = {}): Promise<{ r: AgentRunResult; backend: ScriptedBackend; log: SessionEntry[] }> {
   ws ??= makeWorkspace(opts);
   const backend = scriptedBackend(steps, opts.kind ? { kind: opts.kind } : {});
-  const r = await runAgent({ configPath: ws!.configPath, createBackend: () => backend, ...opts });
+  const r = await runAgent({ configPath: ws!.configPath, createBackend: () => backend, runSuite: inProcessSuite, workspaceOps: hist(), ...opts });
   return { r, backend, log: r.ok ? readSession(r.sessionFile).entries : [] };
 }
 
@@ -90,8 +95,8 @@ describe('skip_case', () => {
     const last = log.filter((e) => e.type === 'test-run').pop() as Extract<SessionEntry, { type: 'test-run' }>;
     expect((last.summary.phases as Array<{ phase: string; skip: number }>).find((p) => p.phase === 'parser')!.skip).toBe(1);
     // The skip-list entry is the harness's record: the final reset to green does not undo it; it is committed.
-    expect(git('status', '--porcelain')).toBe('');
-    expect(git('log', '-1', '--format=%s')).toBe('porter: keep the skip-list entries the agent added');
+    expect(await hist().dirtyPaths(ws!.dir)).toEqual([]);
+    expect(hist().subjects()[0]).toBe('porter: keep the skip-list entries the agent added');
   });
 
   it('is not offered when the config does not allow it', async () => {
@@ -121,7 +126,7 @@ describe('steering', () => {
     expect(log.filter((e) => e.type === 'note').map((e) => (e as { from: string }).from)).toEqual(['flag', 'notes.md']);
     // Excluded from git: never committed, never cleaned away by a reset.
     expect(fs.existsSync(file('notes.md'))).toBe(true);
-    expect(git('ls-files', 'notes.md')).toBe('');
+    expect(hist().tracked('notes.md')).toBe(false);
     if (r.ok) expect(r.stats.humanPrompts).toBe(3);
   });
 
@@ -140,12 +145,14 @@ describe('steering', () => {
 describe('before a run starts', () => {
   it('refuses uncommitted changes unless --allow-dirty, which commits them first', async () => {
     ws = makeWorkspace({ adapter: true, agent: { max_iterations: 1 } });
-    execFileSync('bash', ['-c', 'git init -q && git add -A && git -c user.name=m -c user.email=m@x commit -qm mine && echo edit >> target/adapter.mjs && echo new > target/new.mjs'], { cwd: ws.dir });
+    await hist().commitAll(ws.dir, 'mine');
+    fs.appendFileSync(file('target/adapter.mjs'), 'edit\n');
+    fs.writeFileSync(file('target/new.mjs'), 'new\n');
     const refused = await run([]);
     expect(refused.r).toEqual({ ok: false, message: expect.stringMatching(/has uncommitted changes \(target\/adapter\.mjs, target\/new\.mjs\); commit or stash them, or pass --allow-dirty$/) });
     const allowed = await run([idle], { allowDirty: true });
     expect(allowed.r.ok).toBe(true);
-    expect(git('log', '--format=%s')).toBe('porter: uncommitted changes present when the agent started\nmine');
+    expect(hist().subjects().join('\n')).toBe('porter: uncommitted changes present when the agent started\nmine');
   });
 
   it('refuses a second run on a locked workspace, naming the holder', async () => {

@@ -1,23 +1,34 @@
 /**
  * `--resume` after a crash. A crash is simulated by leaving the session log and the
  * workspace exactly as a kill -9 at that point would: the log cut after the last entry
- * written (with a torn line), the lock owned by a dead process, git as it was.
+ * written (with a torn line), the lock owned by a dead process, the files and the
+ * workspace's history as they were.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runAgent } from '../../harness/agent/run-agent.js';
+import { runAgent as runAgentWith, type AgentRunOptions } from '../../harness/agent/run-agent.js';
 import { latestSession, readSession } from '../../harness/agent/session-log.js';
 import type { SessionEntry } from '../../harness/agent/types.js';
+import { inProcessSuite } from '../support/in-process-target.js';
+import { memoryWorkspace, type MemoryWorkspace } from './memory-workspace.js';
 import { scriptedBackend, writes, type Step } from './scripted-backend.js';
 import { makeWorkspace, stageFiles, type Workspace } from './workspace-fixture.js';
 
 let ws: Workspace;
+/** The workspace's history, in memory like the files on disk: it outlives a crashed run. */
+let history: MemoryWorkspace;
 afterEach(() => ws?.cleanup());
 
-const git = (...args: string[]) => execFileSync('git', args, { cwd: ws.dir, encoding: 'utf8' }).trim();
+function workspace(opts: Parameters<typeof makeWorkspace>[0] = {}): Workspace {
+  history = memoryWorkspace();
+  return makeWorkspace(opts);
+}
+/** The suite runs in-process and the history is in memory: no target process, no git. */
+const runAgent = (o: AgentRunOptions) => runAgentWith({ runSuite: inProcessSuite, workspaceOps: history, ...o });
+const subjects = () => history.subjects().join('\n');
 const usage = { input: 1000, output: 500, cacheRead: 0, cacheWrite: 0 };
 
 class Crash extends Error {}
@@ -34,7 +45,7 @@ function crashAt(seq: number): void {
 
 describe('--resume', () => {
   it('continues an iteration cut short by a crash: no completed tool call repeated, counters and spending carried on', async () => {
-    ws = makeWorkspace();
+    ws = workspace();
     const crashing: Step = async ({ tool, respond }) => {
       respond(usage);
       await tool('write', { path: 'target/parser.mjs', content: stageFiles('parser')['target/parser.mjs']! });
@@ -69,7 +80,7 @@ describe('--resume', () => {
     expect(log.filter((e) => e.type === 'iteration-start').map((e) => (e as { iteration: number }).iteration)).toEqual([1, 2, 3, 4, 5, 6]);
     expect(log.filter((e) => e.type === 'tool-call' && (e.input as { path?: string }).path === 'target/parser.mjs')).toHaveLength(1);
     expect(log.filter((e) => e.type === 'run-start').map((e) => (e as { resumedFrom?: number }).resumedFrom)).toEqual([undefined, lastWrite.seq]);
-    expect(git('log', '--format=%s').split('\n')).toEqual([
+    expect(history.subjects()).toEqual([
       'porter: runtime 15/15 (+15), iteration 5',
       'porter: parser 14/14 (+14), iteration 3',
       'porter: lexer 13/13 (+13), iteration 1',
@@ -81,54 +92,53 @@ describe('--resume', () => {
   });
 
   it('carries out a commit the crash came between: before git committed, and after', async () => {
-    ws = makeWorkspace({ agent: { max_iterations: 1 } });
+    ws = workspace({ agent: { max_iterations: 1 } });
     const first = await runAgent({ configPath: ws.configPath, createBackend: () => scriptedBackend([writes(stageFiles('lexer'))]) });
     expect(first.ok && first.status).toBe('max-iterations');
     const log = readSession(latestSession(ws.dir)!).entries;
     const verdict = log.find((e) => e.type === 'test-run' && e.iteration === 1)!;
-    const commits = git('log', '--format=%s');
+    const commits = subjects();
 
     // Killed after git committed, before the commit entry was written.
     crashAt(verdict.seq);
     const again = await runAgent({ configPath: ws.configPath, resume: true, createBackend: () => scriptedBackend([]) });
     expect(again.ok && again.status).toBe('max-iterations');
-    expect(git('log', '--format=%s')).toBe(commits);
+    expect(subjects()).toBe(commits);
     const relog = readSession(latestSession(ws.dir)!).entries;
-    expect(relog.filter((e) => e.type === 'commit')).toEqual([expect.objectContaining({ iteration: 1, rev: git('rev-parse', 'HEAD') })]);
+    expect(relog.filter((e) => e.type === 'commit')).toEqual([expect.objectContaining({ iteration: 1, rev: await history.headRev(ws.dir) })]);
 
     // Killed after the verdict, before git committed.
-    git('reset', '-q', '--soft', 'HEAD~1');
+    await history.uncommitSince(ws.dir, history.commit(1).rev);
     crashAt(verdict.seq);
     const third = await runAgent({ configPath: ws.configPath, resume: true, createBackend: () => scriptedBackend([]) });
     expect(third.ok && third.status).toBe('max-iterations');
-    expect(git('log', '--format=%s')).toBe(commits);
-    expect(git('status', '--porcelain')).toBe('');
+    expect(subjects()).toBe(commits);
+    expect(await history.dirtyPaths(ws.dir)).toEqual([]);
     expect(third.ok && third.summaries.map((s) => s.phase)).toEqual(['lexer']);
   });
 
   it('never resets past a commit the maintainer made between runs', async () => {
-    ws = makeWorkspace({ agent: { max_iterations: 1, reset_after: 1 } });
+    ws = workspace({ agent: { max_iterations: 1, reset_after: 1 } });
     await runAgent({ configPath: ws.configPath, createBackend: () => scriptedBackend([writes(stageFiles('lexer'))]) });
     fs.writeFileSync(path.join(ws.dir, 'README.md'), 'maintainer\n');
-    git('add', 'README.md');
-    git('-c', 'user.name=m', '-c', 'user.email=m@x', 'commit', '-qm', 'maintainer: readme');
+    await history.commitAll(ws.dir, 'maintainer: readme');
     const breaks = writes({ 'target/lexer.mjs': 'export function runCase() { return { output: "x" }; }\n' });
     const r = await runAgent({ configPath: ws.configPath, resume: true, createBackend: () => scriptedBackend([breaks]), limits: { maxIterations: 2 } });
     expect(r.ok && r.status).toBe('max-iterations');
     const log = readSession(latestSession(ws.dir)!).entries;
-    expect(log.find((e) => e.type === 'reset')).toMatchObject({ rev: git('rev-parse', 'HEAD') });
-    expect(git('log', '-1', '--format=%s')).toBe('maintainer: readme');
+    expect(log.find((e) => e.type === 'reset')).toMatchObject({ rev: await history.headRev(ws.dir) });
+    expect(history.subjects()[0]).toBe('maintainer: readme');
     expect(fs.readFileSync(path.join(ws.dir, 'README.md'), 'utf8')).toBe('maintainer\n');
     expect(fs.readFileSync(path.join(ws.dir, 'target', 'lexer.mjs'), 'utf8')).toBe(stageFiles('lexer')['target/lexer.mjs']);
   });
 
   it('after a stall stop, a resumed run gets a fresh stall count', async () => {
-    ws = makeWorkspace({ adapter: true, agent: { stall: 1 } });
+    ws = workspace({ adapter: true, agent: { stall: 1 } });
     const r1 = await runAgent({ configPath: ws.configPath, createBackend: () => scriptedBackend([]) });
     expect(r1.ok && r1.status).toBe('stall');
     const r2 = await runAgent({ configPath: ws.configPath, resume: true, createBackend: () => scriptedBackend([writes(stageFiles('lexer'))]), limits: { maxIterations: 2 } });
     expect(r2.ok && r2.status).toBe('max-iterations');
     expect(r2.ok && r2.stats.iterations).toBe(2);
-    expect(git('log', '-1', '--format=%s')).toBe('porter: lexer 13/13 (+13), iteration 2');
+    expect(history.subjects()[0]).toBe('porter: lexer 13/13 (+13), iteration 2');
   });
 });

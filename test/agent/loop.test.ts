@@ -1,6 +1,8 @@
 /**
- * The loop end to end on the bundled example: real suite runs of a real target, real git,
- * a real session log; only the agent is scripted (it writes the solution through the tools).
+ * The loop on the bundled example: the real suite runner and judge over the example's
+ * target run in-process, the workspace's history in memory, a real session log; only the
+ * agent is scripted (it writes the solution through the tools). One test runs it all on
+ * real git and the real target process, where the agent commits on its own.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,19 +11,26 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { runAgent, type AgentRunOptions, type AgentRunSuccess } from '../../harness/agent/run-agent.js';
 import { readSession } from '../../harness/agent/session-log.js';
 import type { SessionEntry } from '../../harness/agent/types.js';
+import { gitWorkspaceOps } from '../../harness/agent/workspace-ops.js';
+import { runSuite } from '../../harness/run/run-suite.js';
+import { inProcessSuite } from '../support/in-process-target.js';
+import { memoryWorkspace, type MemoryWorkspace } from './memory-workspace.js';
 import { idle, scriptedBackend, writes, type ScriptedBackend, type Step } from './scripted-backend.js';
 import { makeWorkspace, stageFiles, type Workspace, type WorkspaceOptions } from './workspace-fixture.js';
 
 let ws: Workspace;
+let history: MemoryWorkspace;
 afterEach(() => ws?.cleanup());
 
-const git = (...args: string[]) => execFileSync('git', args, { cwd: ws.dir, encoding: 'utf8' }).trim();
-const subjects = () => git('log', '--format=%s').split('\n');
+const subjects = () => history.subjects();
+/** The commit message's body, as `git show -s --format=%b`. */
+const body = (back: number) => history.commit(back).message.split('\n').slice(2).join('\n');
 
 async function run(steps: Step[], opts: WorkspaceOptions & Partial<AgentRunOptions> = {}): Promise<{ r: AgentRunSuccess; backend: ScriptedBackend; log: SessionEntry[] }> {
   ws = makeWorkspace(opts);
+  history = memoryWorkspace();
   const backend = scriptedBackend(steps);
-  const r = await runAgent({ configPath: ws.configPath, createBackend: () => backend, ...opts });
+  const r = await runAgent({ configPath: ws.configPath, createBackend: () => backend, runSuite: inProcessSuite, workspaceOps: history, ...opts });
   if (!r.ok) throw new Error(r.message);
   return { r, backend, log: readSession(r.sessionFile).entries };
 }
@@ -37,8 +46,8 @@ describe('porter agent loop', () => {
       'porter: lexer 13/13 (+13), iteration 1',
       'porter: initial state',
     ]);
-    expect(git('show', '-s', '--format=%b', 'HEAD~2')).toMatch(/^lexer 13\/13, parser 0\/14, runtime 0\/15\nNewly passing: test_lexer__lexer@comments-dropped\.txt/);
-    expect(git('status', '--porcelain')).toBe('');
+    expect(body(2)).toMatch(/^lexer 13\/13, parser 0\/14, runtime 0\/15\nNewly passing: test_lexer__lexer@comments-dropped\.txt/);
+    expect(await history.dirtyPaths(ws.dir)).toEqual([]);
     expect(fs.existsSync(path.join(ws.dir, '.porter', 'lock'))).toBe(false);
 
     // Work, summary, work, summary, ...: each phase opens a new conversation seeded with the summaries so far.
@@ -92,19 +101,21 @@ describe('porter agent loop', () => {
     const reset = log.find((e) => e.type === 'reset') as Extract<SessionEntry, { type: 'reset' }>;
     const patch = /saved in (\S+)$/.exec(reset.reason)![1]!;
     expect(fs.readFileSync(path.join(ws.dir, patch), 'utf8')).toContain('+// try');
-    expect(git('status', '--porcelain')).toBe('');
+    expect(await history.dirtyPaths(ws.dir)).toEqual([]);
     expect(subjects()).toEqual(['porter: initial state']);
   });
 
-  it('judges the agent\'s own commits like any other change', async () => {
+  it('judges the agent\'s own commits like any other change (real git, real target)', async () => {
     const commitsItself: Step = async ({ tool }) => {
       await writes(stageFiles('lexer'))({ tool } as never);
       const r = await tool('bash', { command: 'git add -A && git -c user.name=agent -c user.email=a@b commit -qm "agent: lexer done" && echo ok' });
       expect(r.content).toMatch(/^ok/);
     };
-    const { r } = await run([commitsItself], { agent: { max_iterations: 1 } });
+    const { r } = await run([commitsItself], { agent: { max_iterations: 1 }, runSuite, workspaceOps: gitWorkspaceOps });
     expect(r.status).toBe('max-iterations');
-    expect(subjects()).toEqual(['porter: lexer 13/13 (+13), iteration 1', 'porter: initial state']);
+    const git = (...args: string[]) => execFileSync('git', args, { cwd: ws.dir, encoding: 'utf8' }).trim();
+    expect(git('log', '--format=%s').split('\n')).toEqual(['porter: lexer 13/13 (+13), iteration 1', 'porter: initial state']);
+    expect(git('status', '--porcelain')).toBe('');
   });
 
   it('stops before a request that could cross the budget', async () => {

@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../support/built-dist.js';
 import { sessionPath } from '../../harness/agent/porter-dir.js';
 import { latestSession, newRunId, openSession, readSession } from '../../harness/agent/session-log.js';
 
@@ -29,10 +30,10 @@ describe('session log', () => {
     expect(readSession(s.file)).toMatchObject({ entries: [e1, e2], warnings: [] });
   });
 
-  it('each entry is on disk when append returns, even if the process dies right after', () => {
+  it('each entry is on disk when append returns, even if the process dies right after', async () => {
     // A real process appends and is then killed with SIGKILL; its entries must survive.
-    // Node 20 cannot load TypeScript: the child uses the build of the current sources
-    // (test/global-setup.ts builds dist/ before the tests).
+    // Node 20 cannot load TypeScript: the child uses the build of the current sources.
+    await ensureBuilt();
     const mod = path.resolve(import.meta.dirname, '../../dist/harness/agent/session-log.js');
     const script = `
       import { openSession } from ${JSON.stringify(mod)};
@@ -44,7 +45,7 @@ describe('session log', () => {
     expect(r.stderr).toBe('');
     expect(r.signal).toBe('SIGKILL');
     expect(readSession(sessionPath(ws, 'crash')).entries.map((e) => e.seq)).toEqual([1, 2, 3]);
-  });
+  }, 300_000);
 
   it('skips a torn last line with a warning, and a resumed session cuts it and goes on', () => {
     const s = openSession(ws, 'run2', { clock });
