@@ -2,6 +2,7 @@ import net from 'node:net';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openWorkQueue } from '../../../harness/agent/parallel/queue/open-queue.js';
+import { parsePostgresLocation, scrub } from '../../../harness/agent/parallel/queue/postgres-location.js';
 import type { WorkQueue } from '../../../harness/agent/parallel/queue/work-queue.js';
 import { startPostgres } from '../../support/postgres.js';
 import { describeWorkQueue, IDENTITY, item, worker } from './work-queue-contract.js';
@@ -79,6 +80,19 @@ describe.skipIf(!cluster)(`PostgreSQL${skipNote}`, () => {
       for (const r of [coordinator, w]) expect(r.ok ? '' : r.error).not.toContain(cluster!.password);
     });
 
+    it('takes the password from PGPASSWORD when the URL has none', async () => {
+      const before = process.env.PGPASSWORD;
+      process.env.PGPASSWORD = cluster!.password;
+      try {
+        const url = cluster!.url(`?schema=${freshSchema()}`).replace(`:${cluster!.password}@`, '@');
+        const q = await open(url, { role: 'coordinator', identity: IDENTITY });
+        expect(await q.offer([item('a')])).toBe(1);
+      } finally {
+        if (before === undefined) delete process.env.PGPASSWORD;
+        else process.env.PGPASSWORD = before;
+      }
+    });
+
     it('reopens its own schema: a resumed coordinator finds the items and outcomes', async () => {
       const url = cluster!.url(`?schema=${freshSchema()}`);
       const first = await open(url, { role: 'coordinator', identity: IDENTITY });
@@ -91,6 +105,24 @@ describe.skipIf(!cluster)(`PostgreSQL${skipNote}`, () => {
       expect((await w.claim('w1'))!.item.id).toBe('a');
       expect((await again.snapshot()).items.map((i) => i.state)).toEqual(['held', 'waiting']);
     });
+  });
+});
+
+describe('a --queue URL', () => {
+  it('is shown without its password, wherever the password was given', () => {
+    const r = parsePostgresLocation('postgres://me:p%40ss-word@db.example:5433/porter?schema=nightly&sslmode=require', {});
+    expect(r).toEqual({
+      ok: true,
+      location: {
+        url: 'postgres://me:p%40ss-word@db.example:5433/porter?sslmode=require',
+        shown: 'postgres://me@db.example:5433/porter?sslmode=require&schema=nightly',
+        schema: 'nightly',
+        password: 'p@ss-word',
+      },
+    });
+    const fromQuery = parsePostgresLocation('postgresql://db/porter?password=hunter2-x', {});
+    expect(fromQuery.ok && fromQuery.location.shown).toBe('postgresql://db/porter');
+    expect(scrub('login failed at postgres://me:hunter2-x@db/porter for hunter2-x', { password: 'hunter2-x' })).toBe('login failed at postgres://me@db/porter for ***');
   });
 });
 

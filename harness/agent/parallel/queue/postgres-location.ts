@@ -28,7 +28,8 @@ export function redactUrls(text: string): string {
   return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^/:@\s]*):[^@\s/]*@/gi, '$1@').replace(/([?&]password=)[^&\s]*/gi, '$1***');
 }
 
-export function parsePostgresLocation(text: string): { ok: true; location: PostgresLocation } | { ok: false; error: string } {
+/** `env`: where the driver also finds a password (PGPASSWORD), to keep it out of messages as well. */
+export function parsePostgresLocation(text: string, env: NodeJS.ProcessEnv = process.env): { ok: true; location: PostgresLocation } | { ok: false; error: string } {
   let url: URL;
   try {
     url = new URL(text);
@@ -41,7 +42,7 @@ export function parsePostgresLocation(text: string): { ok: true; location: Postg
     return { ok: false, error: `--queue: schema "${schema}" is not a plain Postgres name: use lower-case letters, digits and _ (at most 40)` };
   }
   url.searchParams.delete('schema');
-  const password = decodeURIComponent(url.password) || url.searchParams.get('password') || '';
+  const password = decodeURIComponent(url.password) || url.searchParams.get('password') || env.PGPASSWORD || '';
   const shown = new URL(url);
   shown.password = '';
   shown.searchParams.delete('password');
