@@ -60,6 +60,16 @@ export function describeWorkQueue(name: string, engine: QueueEngine): void {
       return { ...h, w: handles };
     }
 
+    /** Item `a` held by w2 after w1's lease on it ran out: two workers who both think they work on it. */
+    async function twoHolders() {
+      const q = await setUp(['w1', 'w2']);
+      await q.coordinator.offer([item('a')]);
+      const late = (await q.w.w1!.claim('w1'))!;
+      await q.elapse(LEASE + 1_000);
+      const current = (await q.w.w2!.claim('w2'))!;
+      return { ...q, w1: q.w.w1!, w2: q.w.w2!, late, current };
+    }
+
     it('offers, claims in offer order, completes, and hands the result over once', async () => {
       const { coordinator, w } = await setUp(['w1']);
       expect(await coordinator.offer([item('a'), item('b')])).toBe(2);
@@ -144,30 +154,42 @@ export function describeWorkQueue(name: string, engine: QueueEngine): void {
     });
 
     it('merges at most once when two workers finish the same item', async () => {
-      const { coordinator, w, elapse } = await setUp(['w1', 'w2']);
-      await coordinator.offer([item('a')]);
-      const late = (await w.w1!.claim('w1'))!;
-      await elapse(LEASE + 1_000);
-      const current = (await w.w2!.claim('w2'))!;
-
+      const { coordinator, w1, w2, late, current } = await twoHolders();
       // The worker whose lease ran out finishes first: its result stands, and the current holder learns the item is done.
-      expect(await w.w1!.complete(late, result(late))).toEqual({ recorded: true });
-      expect(await w.w2!.heartbeat(current)).toEqual({ held: false, reason: expect.stringContaining('finished by w1') });
-      expect(await w.w2!.complete(current, result(current))).toEqual({ recorded: false, reason: expect.stringContaining('already has an outcome from w1') });
+      expect(await w1.complete(late, result(late))).toEqual({ recorded: true });
+      expect(await w2.heartbeat(current)).toEqual({ held: false, reason: expect.stringContaining('finished by w1') });
+      expect(await w2.complete(current, result(current))).toEqual({ recorded: false, reason: expect.stringContaining('already has an outcome from w1') });
 
       expect(await coordinator.takeOutcome()).toMatchObject({ kind: 'result', workerId: 'w1', result: { commit: 'commit-of-w1' } });
       expect(await coordinator.takeOutcome()).toBeNull();
-      expect(await w.w2!.claim('w2')).toBeNull();
+      expect(await w2.claim('w2')).toBeNull();
       expect((await coordinator.snapshot()).items).toEqual([expect.objectContaining({ id: 'a', state: 'done' })]);
     });
 
+    it('refuses the late worker\'s result when the current holder finished first', async () => {
+      const { coordinator, w1, w2, late, current } = await twoHolders();
+      expect(await w2.complete(current, result(current))).toEqual({ recorded: true });
+      expect(await w1.complete(late, result(late))).toEqual({ recorded: false, reason: 'item a attempt 1 already has an outcome from w2' });
+      expect(await w1.fail(late, 'too late')).toEqual({ held: false, reason: 'the item is already finished by w2' });
+      expect(await coordinator.takeOutcome()).toMatchObject({ workerId: 'w2' });
+      expect(await coordinator.takeOutcome()).toBeNull();
+    });
+
+    it('tells a holder that gives up or gives back an item another worker finished', async () => {
+      const { w1, w2, late, current } = await twoHolders();
+      await w1.complete(late, result(late));
+      expect(await w2.release(current, 'stopping', { branch: 'porter/wip/a' })).toEqual({ held: false, reason: 'the item is already finished by w1' });
+      expect(await w2.claim('w2')).toBeNull();
+      const again = await twoHolders();
+      await again.w1.complete(again.late, result(again.late));
+      expect(await again.w2.fail(again.current, 'tries ran out')).toEqual({ held: false, reason: 'the item is already finished by w1' });
+      expect(await again.coordinator.takeOutcome()).toMatchObject({ kind: 'result', workerId: 'w1' });
+      expect(await again.coordinator.takeOutcome()).toBeNull();
+    });
+
     it('records one result when both finish at the same moment', async () => {
-      const { coordinator, w, elapse } = await setUp(['w1', 'w2']);
-      await coordinator.offer([item('a')]);
-      const late = (await w.w1!.claim('w1'))!;
-      await elapse(LEASE + 1_000);
-      const current = (await w.w2!.claim('w2'))!;
-      const replies = await Promise.all([w.w1!.complete(late, result(late)), w.w2!.complete(current, result(current))]);
+      const { coordinator, w1, w2, late, current } = await twoHolders();
+      const replies = await Promise.all([w1.complete(late, result(late)), w2.complete(current, result(current))]);
       expect(replies.filter((r) => r.recorded)).toHaveLength(1);
       expect(await coordinator.takeOutcome()).toMatchObject({ kind: 'result' });
       expect(await coordinator.takeOutcome()).toBeNull();

@@ -199,6 +199,18 @@ function postgresQueue(loc: PostgresLocation, conn: Connection): WorkQueue {
   const endJob = (db: PgBoss.Db, item: Pick<QueueItem, 'id' | 'attempt'>, why: string) =>
     boss.complete(ITEMS_QUEUE, jobIdOf(item.id, item.attempt), { why }, { db });
 
+  /**
+   * Null while the lease still holds an item nobody has finished; otherwise the answer for
+   * the worker, after ending the job of an item another worker finished.
+   */
+  const unlessHeld = async (c: pg.ClientBase, db: PgBoss.Db, lease: Lease, mine: boolean): Promise<HeartbeatReply | null> => {
+    await touch(c, lease.workerId);
+    if (!mine) return lost(c, lease);
+    if (!(await outcomeBy(c, lease.item.id, lease.item.attempt))) return null;
+    await endJob(db, lease.item, 'finished by another worker');
+    return lost(c, lease);
+  };
+
   const toOutcome = (r: OutcomeRow): Outcome =>
     r.kind === 'result'
       ? { kind: 'result', itemId: r.item_id, attempt: r.attempt, workerId: r.worker_id, result: r.body as WorkResult }
@@ -294,13 +306,8 @@ function postgresQueue(loc: PostgresLocation, conn: Connection): WorkQueue {
 
     heartbeat: guarded((lease: Lease, wip?: WipRef) =>
       tx(async (c, db): Promise<HeartbeatReply> => {
-        const alive = await keepAlive(c, lease);
-        await touch(c, lease.workerId);
-        if (!alive) return lost(c, lease);
-        if (await outcomeBy(c, lease.item.id, lease.item.attempt)) {
-          await endJob(db, lease.item, 'finished by another worker');
-          return lost(c, lease);
-        }
+        const gone = await unlessHeld(c, db, lease, await keepAlive(c, lease));
+        if (gone) return gone;
         await c.query(`UPDATE ${s}.workers SET lease_until = now() + $2 * interval '1 millisecond' WHERE id = $1`, [lease.workerId, lease.leaseMs]);
         if (wip) {
           await saveWip(c, lease, wip);
@@ -332,13 +339,8 @@ function postgresQueue(loc: PostgresLocation, conn: Connection): WorkQueue {
 
     release: guarded((lease: Lease, reason: string, wip?: WipRef) =>
       tx(async (c, db): Promise<HeartbeatReply> => {
-        const mine = await holds(c, lease);
-        await touch(c, lease.workerId);
-        if (!mine) return lost(c, lease);
-        if (await outcomeBy(c, lease.item.id, lease.item.attempt)) {
-          await endJob(db, lease.item, 'finished by another worker');
-          return lost(c, lease);
-        }
+        const gone = await unlessHeld(c, db, lease, await holds(c, lease));
+        if (gone) return gone;
         await boss.fail(ITEMS_QUEUE, jobIdOf(lease.item.id, lease.item.attempt), { reason }, { db });
         if (wip) await saveWip(c, lease, wip);
         await letGo(c, lease);
@@ -349,12 +351,11 @@ function postgresQueue(loc: PostgresLocation, conn: Connection): WorkQueue {
 
     fail: guarded((lease: Lease, reason: string) =>
       tx(async (c, db): Promise<HeartbeatReply> => {
-        const mine = await holds(c, lease);
-        await touch(c, lease.workerId);
-        if (!mine) return lost(c, lease);
+        const gone = await unlessHeld(c, db, lease, await holds(c, lease));
+        if (gone) return gone;
         const { id, attempt } = lease.item;
         await endJob(db, lease.item, `failed: ${reason}`);
-        if (!(await addOutcome(c, { kind: 'failed', itemId: id, attempt, workerId: lease.workerId, reason }))) return lost(c, lease);
+        await addOutcome(c, { kind: 'failed', itemId: id, attempt, workerId: lease.workerId, reason });
         await letGo(c, lease);
         await record(c, { kind: 'item-failed', workerId: lease.workerId, itemId: id, attempt, detail: reason });
         return { held: true };
