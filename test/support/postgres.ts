@@ -72,7 +72,14 @@ function freePort(): Promise<number> {
   });
 }
 
+/** Starts a cluster, or says on stderr why the tests that need one will be skipped. */
 export async function startPostgres(): Promise<PgStart> {
+  const r = await start();
+  if (!r.ok) console.warn(`PostgreSQL tests skipped: ${r.reason}`);
+  return r;
+}
+
+async function start(): Promise<PgStart> {
   const bin = findPostgresBin();
   if (!bin) return { ok: false, reason: 'PostgreSQL is not installed (no initdb/pg_ctl on PATH or in /usr/lib/postgresql; .ci/run installs it)' };
   const who = serverUser();

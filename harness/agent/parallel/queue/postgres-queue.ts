@@ -6,9 +6,8 @@
  *
  * The lease is the job's expiry (`expireInSeconds`): pg-boss's `expire()`, run before each
  * claim, puts jobs whose time ran out back in line and counts the claim in `retryCount`.
- * pg-boss 10 has no heartbeat (it came in a later major version, which needs Node 22), so
- * a heartbeat is a keep-alive: it moves the job's `started_on` to now, which restarts the
- * expiry. That one statement, and the matching check that the lease is still this
+ * pg-boss 10 (the last line for Node 20) has no heartbeat of its own, so a heartbeat is a
+ * keep-alive: it moves the job's `started_on` to now, which restarts the expiry. That one statement, and the matching check that the lease is still this
  * worker's (same job, still active, same claim count, time not run out), are the only SQL
  * on pg-boss's tables; the package is pinned and its schema version checked at connect.
  * Every other step goes through pg-boss's API, inside Porter's transaction (`db`).
@@ -133,7 +132,8 @@ function postgresQueue(loc: PostgresLocation, conn: Connection): WorkQueue {
     return r.rowCount === 1;
   };
 
-  const leaseWhere = `name = $1 AND id = $2 AND state = 'active' AND retry_count = $3 AND started_on + expire_in >= now()`;
+  // The lease is the worker's while the job is active, claimed no more often since (retryCount), and in time.
+  const leaseHeld = `state = 'active' AND retry_count = $3 AND started_on + expire_in >= now()`;
   const leaseArgs = (lease: Lease) => [ITEMS_QUEUE, jobIdOf(lease.item.id, lease.item.attempt), lease.claim - 1];
 
   /**
@@ -142,13 +142,13 @@ function postgresQueue(loc: PostgresLocation, conn: Connection): WorkQueue {
    * finishing the same item wait for each other instead of deadlocking.
    */
   const holds = async (c: pg.ClientBase, lease: Lease): Promise<boolean> => {
-    const r = await c.query<{ mine: boolean }>(`SELECT (state = 'active' AND retry_count = $3 AND started_on + expire_in >= now()) AS mine FROM ${j}.job WHERE name = $1 AND id = $2 FOR UPDATE`, leaseArgs(lease));
+    const r = await c.query<{ mine: boolean }>(`SELECT (${leaseHeld}) AS mine FROM ${j}.job WHERE name = $1 AND id = $2 FOR UPDATE`, leaseArgs(lease));
     return r.rows[0]?.mine === true;
   };
 
   /** The keep-alive: restarts the job's expiry, if the lease is still the worker's. */
   const keepAlive = async (c: pg.ClientBase, lease: Lease): Promise<boolean> =>
-    (await c.query(`UPDATE ${j}.job SET started_on = now() WHERE ${leaseWhere} RETURNING 1`, leaseArgs(lease))).rowCount === 1;
+    (await c.query(`UPDATE ${j}.job SET started_on = now() WHERE name = $1 AND id = $2 AND ${leaseHeld} RETURNING 1`, leaseArgs(lease))).rowCount === 1;
 
   /** Forgets that the worker holds this lease; true when it still thought so. */
   const letGo = async (c: pg.ClientBase, lease: Lease): Promise<boolean> =>
