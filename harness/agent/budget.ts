@@ -8,6 +8,13 @@ import { addUsage, ZERO_USAGE, type StopReason, type Usage } from '../reports/us
  * and cache-write rates, plus the full output allowance — would cross a limit, so a
  * budget is never overrun by one last expensive call.
  *
+ * Several agents share one budget, with requests in flight at once. A request that passes
+ * the gate reserves its worst case until its response is recorded (or `release` says it
+ * failed), and the next check counts what is reserved as spent, so N concurrent requests
+ * never overspend either. The gate is not told which request a response belongs to, so
+ * a response or failure frees the smallest reservation of its model: what stays reserved
+ * is never less than what the requests still in flight could cost.
+ *
  * Tokens for `--max-tokens` are input + cache writes + output: cache reads re-read the
  * same context on every request and would swamp the count.
  */
@@ -28,7 +35,7 @@ export interface BudgetTotals extends ModelTotals {
   byModel: Record<string, ModelTotals>;
 }
 
-export interface Budget extends BudgetGate {
+export interface Budget extends Required<BudgetGate> {
   totals(): BudgetTotals;
   /** Tokens counted against `--max-tokens`. */
   countedTokens(): number;
@@ -78,6 +85,18 @@ export function totalsFromEntries(entries: SessionEntry[]): BudgetTotals {
   return t;
 }
 
+/** What a request that passed the gate could still cost. */
+interface Reservation {
+  usd: number;
+  tokens: number;
+}
+
+/** Where a reservation of this cost goes in a list kept smallest first. */
+function sortedIndex(list: readonly Reservation[], cost: number): number {
+  const i = list.findIndex((r) => r.usd > cost);
+  return i < 0 ? list.length : i;
+}
+
 const usd = (n: number): string => `$${n.toFixed(2)}`;
 const counted = (u: Usage): number => u.input + u.cacheWrite + u.output;
 
@@ -112,33 +131,57 @@ export function createBudget(opts: BudgetOptions): Budget {
     return hit.detail;
   };
 
+  // Worst cases of requests in flight, per model, smallest first.
+  const inFlight = new Map<string, Reservation[]>();
+  const reserved = { usd: 0, tokens: 0, count: 0 };
+  const inFlightNote = (amount: string) => (reserved.count > 0 ? `, and ${amount} more is reserved by requests in flight` : '');
+  const freeSmallest = (model: string): void => {
+    const r = inFlight.get(model)?.shift();
+    if (!r) return;
+    reserved.count -= 1;
+    // Sums of floats drift; with nothing in flight the reservation is exactly nothing.
+    reserved.usd = reserved.count === 0 ? 0 : reserved.usd - r.usd;
+    reserved.tokens -= r.tokens;
+  };
+
   return {
     check(model, worst) {
       const done = exhausted();
       if (done) return refuse(done);
       const r = ratesFor(priceOf(model), worst.inputTokens);
-      if (opts.budgetUsd !== undefined) {
-        const request = (worst.inputTokens * Math.max(r.input, r.cacheWrite) + worst.maxOutputTokens * r.output) / 1_000_000;
-        if (t.costUsd + request > opts.budgetUsd) {
-          return refuse({ reason: 'budget', detail: `budget: the next request could cost up to ${usd(request)}, and ${usd(t.costUsd)} of ${usd(opts.budgetUsd)} is spent` });
-        }
+      const request: Reservation = {
+        usd: (worst.inputTokens * Math.max(r.input, r.cacheWrite) + worst.maxOutputTokens * r.output) / 1_000_000,
+        tokens: worst.inputTokens + worst.maxOutputTokens,
+      };
+      if (opts.budgetUsd !== undefined && t.costUsd + reserved.usd + request.usd > opts.budgetUsd) {
+        return refuse({
+          reason: 'budget',
+          detail: `budget: the next request could cost up to ${usd(request.usd)}, and ${usd(t.costUsd)} of ${usd(opts.budgetUsd)} is spent${inFlightNote(usd(reserved.usd))}`,
+        });
       }
-      if (opts.maxTokens !== undefined) {
-        const next = counted(t.usage) + worst.inputTokens + worst.maxOutputTokens;
-        if (next > opts.maxTokens) {
-          return refuse({
-            reason: 'max-tokens',
-            detail: `max-tokens: the next request could use up to ${worst.inputTokens + worst.maxOutputTokens} tokens, and ${counted(t.usage)} of ${opts.maxTokens} are used`,
-          });
-        }
+      if (opts.maxTokens !== undefined && counted(t.usage) + reserved.tokens + request.tokens > opts.maxTokens) {
+        return refuse({
+          reason: 'max-tokens',
+          detail: `max-tokens: the next request could use up to ${request.tokens} tokens, and ${counted(t.usage)} of ${opts.maxTokens} are used${inFlightNote(String(reserved.tokens))}`,
+        });
       }
+      const list = inFlight.get(model) ?? [];
+      list.splice(sortedIndex(list, request.usd), 0, request);
+      inFlight.set(model, list);
+      reserved.usd += request.usd;
+      reserved.tokens += request.tokens;
+      reserved.count += 1;
       return null;
     },
     lastRefusal: () => refusal,
     record(model, usage) {
+      freeSmallest(model);
       const cost = costOf(priceOf(model), usage);
       add(t, model, usage, cost);
       return cost;
+    },
+    release(model) {
+      freeSmallest(model);
     },
     totals: () => structuredClone(t),
     countedTokens: () => counted(t.usage),

@@ -66,12 +66,17 @@ export interface SessionSink {
   append(event: SessionEvent): SessionEntry;
 }
 
-/** Asked before each request: may a request whose worst case costs this much be sent? */
+/**
+ * Asked before each request: may a request whose worst case costs this much be sent? A
+ * request allowed through may hold its worst case reserved until `record` or `release`.
+ */
 export interface BudgetGate {
   /** Returns null when allowed, or the reason it is not. */
   check(model: string, worstCase: { inputTokens: number; maxOutputTokens: number }): string | null;
   /** Records what a response actually used. Returns its cost in USD. */
   record(model: string, usage: Usage): number;
+  /** A request allowed by `check` failed without a response: whatever it reserved is free again. */
+  release?(model: string): void;
 }
 
 export interface IterationContext {

@@ -86,6 +86,18 @@ describe('turn loop with a provider of its own', () => {
     expect(provider.requests).toHaveLength(0);
   });
 
+  it('gives back what a request reserved when it fails without a response', async () => {
+    const { budget, backend, ctx } = setup([[{ type: 'text', text: 'answered' }]]);
+    expect((await backend.runIteration(ctx)).stop).toBe('done');
+    expect(budget.released).toEqual([]);
+    // The script has run out: the next request fails for good.
+    const r = await backend.runIteration({ ...ctx, iteration: 2, fresh: true });
+    expect(r.stop).toBe('error');
+    expect(budget.checks).toHaveLength(2);
+    expect(budget.recorded).toHaveLength(1);
+    expect(budget.released).toEqual([ctx.model]);
+  });
+
   it('resumes an iteration cut after a response without repeating its logged tool call', async () => {
     const first = setup([[{ type: 'tool-call', id: 'c1', name: 'write', input: { path: 'a.txt', content: 'x' } }, { type: 'tool-call', id: 'c2', name: 'run_tests', input: {} }]]);
     first.session.append({ type: 'iteration-start', iteration: 1, phase: 'lexer', message: first.ctx.message, fresh: true });

@@ -53,4 +53,21 @@ describe('the import graph', () => {
     }
     expect(outside).toEqual([]);
   });
+
+  it('names the Postgres driver and job engine only in the Postgres work queue', () => {
+    const queue = path.join('agent', 'parallel', 'queue');
+    const outside: string[] = [];
+    for (const file of files) {
+      const rel = path.relative(ROOT, file);
+      if (path.dirname(rel) === queue && path.basename(rel).startsWith('postgres-')) continue;
+      for (const spec of importsOf(file)) {
+        if (spec === 'pg' || spec === 'pg-boss' || /(^|\/)postgres-[\w-]+\.js$/.test(spec)) {
+          // open-queue.ts picks an engine by its location; it may name the Postgres modules, never the driver.
+          if (rel === path.join(queue, 'open-queue.ts') && spec.startsWith('./postgres-')) continue;
+          outside.push(`${rel} imports ${spec}`);
+        }
+      }
+    }
+    expect(outside).toEqual([]);
+  });
 });

@@ -33,6 +33,8 @@ export class FixedPriceBudget implements BudgetGate {
   spentUsd = 0;
   checks: { model: string; inputTokens: number; maxOutputTokens: number }[] = [];
   recorded: Usage[] = [];
+  /** Models of requests that were allowed but failed without a response. */
+  released: string[] = [];
 
   constructor(readonly limitUsd = Infinity) {}
 
@@ -47,6 +49,10 @@ export class FixedPriceBudget implements BudgetGate {
     const cost = (usage.input + usage.output + usage.cacheWrite + usage.cacheRead / 10) / 1e6;
     this.spentUsd += cost;
     return cost;
+  }
+
+  release(model: string): void {
+    this.released.push(model);
   }
 }
 

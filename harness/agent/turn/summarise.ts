@@ -33,6 +33,7 @@ export async function summarise(older: Message[], opts: SummariseOptions): Promi
     messages: [{ role: 'user', content: [{ type: 'text', text: prompt }] }],
   });
   if (!outcome.ok) {
+    opts.budget.release?.(opts.model);
     return { ok: false, stop: outcome.failure.kind === 'aborted' ? 'aborted' : 'error', error: `compaction: ${outcome.failure.message}` };
   }
   const costUsd = opts.budget.record(opts.model, outcome.value.usage);

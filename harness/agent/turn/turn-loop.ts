@@ -140,7 +140,10 @@ class TurnLoop implements AgentBackend {
       ctx.session.append({ type: 'request', iteration: ctx.iteration, model: ctx.model, messages: conv.messages.length });
       const request = { model: ctx.model, maxTokens: this.o.maxTokens, system: this.o.systemPrompt, seed, tools: ctx.tools.definitions, messages: conv.messages };
       const outcome = await this.call(ctx, () => this.provider.complete(request, ctx.signal));
-      if (!outcome.ok) return end(outcome.failure.kind === 'aborted' ? 'aborted' : 'error', outcome.failure.message);
+      if (!outcome.ok) {
+        ctx.budget.release?.(ctx.model);
+        return end(outcome.failure.kind === 'aborted' ? 'aborted' : 'error', outcome.failure.message);
+      }
       this.takeResponse(ctx, outcome.value, t);
 
       for (const [id, reason] of outcome.value.badInputs) {
