@@ -42,6 +42,8 @@ export interface LoopDeps {
   startPhase?: string;
   flagNote?: string;
   maxIterations?: number;
+  /** A section for the task message of a phase (what changed upstream), or null for none. */
+  taskSection?: (phase: string, verdict: SuiteVerdict) => string | null;
   signal?: AbortSignal;
   progress?: (line: string) => void;
 }
@@ -272,6 +274,7 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
       ...(state.resetNote ? { resetNote: state.resetNote } : {}),
       notes: notes(),
       reportFile: shownPath(ws, report),
+      ...(d.taskSection ? { upstream: d.taskSection(phase, verdict) ?? undefined } : {}),
     });
     log({ type: 'iteration-start', iteration, phase, message, fresh, kind: 'work' });
     say(`iteration ${iteration} · ${phase}${fresh ? ' · new conversation' : ''} · working`);

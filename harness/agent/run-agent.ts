@@ -18,7 +18,10 @@ import { agentReport, publishAgentReport } from './agent-report.js';
 import { computeStats, type RunStats } from './stats.js';
 import type { AgentBackend, SessionEntry } from './types.js';
 import type { StopReason } from '../reports/usage.js';
-import type { KnownCase, SuiteRunner } from './verdict.js';
+import type { KnownCase, SuiteRunner, SuiteVerdict } from './verdict.js';
+import { driftSection, recordUpstreamOnGreen, startSync } from './upstream.js';
+import type { Drift } from '../sync/types.js';
+import { UPSTREAM_FILE, upstreamFile } from '../sync/upstream-file.js';
 import { isFailing } from '../judge/case-status.js';
 import { createGuard } from './workspace-guard.js';
 import { gitWorkspaceOps, type WorkspaceOps } from './workspace-ops.js';
@@ -36,6 +39,8 @@ export interface AgentRunOptions {
   allowDirty?: boolean;
   note?: string;
   phase?: string;
+  /** Port the drift since porter.upstream.json's revision first (`--sync`). */
+  sync?: boolean;
   model?: string;
   stall?: number;
   limits?: AgentLimits;
@@ -114,6 +119,14 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
   }
   const suite = await loadSuite(config);
   if (!suite.ok) return suite;
+  let drift: Drift | null = null;
+  if (o.sync) {
+    const started = await startSync(config);
+    if (!started.ok) return started;
+    drift = started.drift;
+    for (const line of started.lines) o.progress?.(line);
+  }
+  const tracksUpstream = drift !== null || fs.existsSync(upstreamFile(ws));
   const known: KnownCase[] = suite.suite.cases.map((c) => ({ id: c.id, phase: c.phase, snapshotPath: c.snapshot.path }));
 
   let sessionFile: string | null = null;
@@ -181,7 +194,13 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
       ...(agent.limits.maxIterations !== undefined ? { maxIterations: agent.limits.maxIterations } : {}),
       ...(o.signal ? { signal: o.signal } : {}),
       ...(o.progress ? { progress: o.progress } : {}),
+      ...(drift ? { taskSection: (phase: string, v: SuiteVerdict) => driftSection(drift, phase, v) } : {}),
     });
+    if (result.reason === 'all-pass' && tracksUpstream) {
+      const recorded = await recordUpstreamOnGreen(config, ws, known.length);
+      if (recorded.recorded) o.progress?.(`every case passes at source ${recorded.short}: recorded in ${UPSTREAM_FILE}`);
+      else o.warn?.(`${UPSTREAM_FILE} not updated: ${recorded.why}`);
+    }
     session.close();
     const final = readSession(session.file).entries;
     const stats = computeStats(final);

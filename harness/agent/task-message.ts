@@ -36,6 +36,8 @@ export interface TaskInput {
   notes: string[];
   /** Path of the full failure report, as the agent should read it. */
   reportFile: string;
+  /** What changed upstream for this phase's failing cases (`porter agent --sync`): shown before the failures. */
+  upstream?: string | undefined;
   /** Most clusters shown with a full example. */
   examples?: number;
   /** Most ids listed per cluster, and most clusters listed at all. */
@@ -100,6 +102,7 @@ export function buildTaskMessage(t: TaskInput): string {
   if (t.resetNote) parts.push(`The workspace was reset to the last green commit: ${t.resetNote}. Your uncommitted changes are gone; take another approach.`);
   parts.push(...regressionBlock(t));
   for (const note of t.notes) parts.push(`Note from the maintainer:\n${note.split('\n').map((l) => `> ${l}`).join('\n')}`);
+  if (t.upstream) parts.push(t.upstream);
 
   if (v.targetError) {
     parts.push(`The target does not start, so every case fails: ${v.targetError}\nCreate or fix it first (target command \`${t.config.target.command.join(' ')}\` in ${t.config.target.cwd}).`);

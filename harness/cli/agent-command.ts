@@ -25,6 +25,9 @@ Options:
   --allow-dirty         start on uncommitted changes (they are committed first)
   --note TEXT           a note for the agent's next message (or write notes.md)
   --phase P             start at phase P
+  --sync                port what changed upstream since porter.upstream.json's revision
+                        (see porter sync): those cases first, with their old and new
+                        expected output; when every case passes, that revision is recorded
   --model M             model for every phase without its own (agent.model)
   --stall N             stop after N iterations without more passing cases (default 5)
   --budget-usd X        stop before spending more than X US dollars
@@ -66,7 +69,7 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
     config: { type: 'string' }, resume: { type: 'string' }, 'allow-dirty': { type: 'boolean' }, note: { type: 'string' },
     phase: { type: 'string' }, model: { type: 'string' }, stall: { type: 'string' }, 'budget-usd': { type: 'string' },
     'max-tokens': { type: 'string' }, 'max-hours': { type: 'string' }, 'max-iterations': { type: 'string' }, json: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
+    sync: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
   });
   if (!parsed.ok) return usageError(io, parsed.message);
   const v = parsed.values;
@@ -107,6 +110,7 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
     ...(v['allow-dirty'] ? { allowDirty: true } : {}),
     ...(v.note ? { note: v.note } : {}),
     ...(v.phase ? { phase: v.phase } : {}),
+    ...(v.sync ? { sync: true } : {}),
     ...(v.model ? { model: v.model } : {}),
     ...(stall.ok && stall.value !== undefined ? { stall: stall.value } : {}),
     limits,

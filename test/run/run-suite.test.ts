@@ -60,7 +60,11 @@ async function setUp(cases: Record<string, { input: string; expected: string }>,
 }
 
 async function run(config: PorterConfig, runner: ScriptedRunner, options: RunOptions = {}): Promise<RunResult> {
-  const r = await runSuite(config, { ...options, createRunner: (_c, workers) => ((runner.workers = workers), runner) });
+  const createRunner = (_c: unknown, workers: number) => {
+    runner.workers = workers;
+    return runner;
+  };
+  const r = await runSuite(config, { ...options, createRunner });
   if (!r.ok) throw new Error(r.message);
   return r.result;
 }
