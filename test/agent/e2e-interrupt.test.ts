@@ -7,11 +7,12 @@
 import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { sessionsDir } from '../../harness/agent/porter-dir.js';
 import { readSession } from '../../harness/agent/session-log.js';
 import type { SessionEntry } from '../../harness/agent/types.js';
 import { makeWorkspace, repoRoot, solutionDir, type Workspace } from './workspace-fixture.js';
+import { ensureBuilt } from '../support/built-dist.js';
 
 const bin = path.join(repoRoot, 'dist/harness/cli/bin.js');
 const WRONG = 'test_lexer__lexer@numbers.txt';
@@ -47,6 +48,8 @@ async function waitFor(what: string, done: () => boolean, output: () => string):
     await new Promise((r) => setTimeout(r, 25));
   }
 }
+
+beforeAll(() => ensureBuilt(), 300_000);
 
 describe('porter agent, interrupted while it judges', () => {
   it('lets the cases in flight finish, then stops as interrupted on the last green commit', async () => {

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import type { ListedCase } from '../../harness/cli/list-command.js';
+import { ensureBuilt } from '../support/built-dist.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repo, 'dist/harness/cli/bin.js');
@@ -36,6 +37,7 @@ function expectedInputs(): Map<string, string | null> {
 
 let dir: string;
 beforeAll(async () => {
+  await ensureBuilt();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'porter-generated-cli-'));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -7,7 +7,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import pg from 'pg';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ensureBuilt } from '../../support/built-dist.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { openWorkQueue } from '../../../harness/agent/parallel/queue/open-queue.js';
 import type { WorkQueue } from '../../../harness/agent/parallel/queue/work-queue.js';
 import { startPostgres } from '../../support/postgres.js';
@@ -16,6 +17,8 @@ import { IDENTITY, item } from './work-queue-contract.js';
 const started = await startPostgres();
 const cluster = started.ok ? started.cluster : null;
 afterAll(() => cluster?.stop());
+// The worker script runs the built library.
+beforeAll(() => ensureBuilt(), 300_000);
 
 const script = path.join(import.meta.dirname, 'fixtures', 'queue-worker.mjs');
 const children: ChildProcess[] = [];
