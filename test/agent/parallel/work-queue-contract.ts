@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { QueueMisuse, type Lease, type QueueItem, type RunIdentity, type WorkerInfo, type WorkQueue, type WorkResult } from '../../../harness/agent/parallel/queue/work-queue.js';
+import { QueueMisuse, type Lease, type RunIdentity, type WorkerInfo, type WorkQueue, type WorkResult } from '../../../harness/agent/parallel/queue/work-queue.js';
+import { type WorkItem } from '../../../harness/agent/parallel/work-items.js';
 
 /**
  * The rules every work queue keeps (work-queue.ts), as one suite each engine runs: the
@@ -24,7 +25,7 @@ export interface QueueEngine {
 export const IDENTITY: RunIdentity = { porterVersion: '0.1.0-test', configHash: 'cfg-1234' };
 const LEASE = 30_000;
 
-export function item(id: string, extra: Partial<QueueItem> = {}): QueueItem {
+export function item(id: string, extra: Partial<WorkItem> = {}): WorkItem {
   return { id, phase: 'runtime', label: `cluster ${id}`, cases: [`${id}_a`, `${id}_b`], base: 'c0ffee', attempt: 1, ...extra };
 }
 

@@ -3,27 +3,8 @@
  * Workers on this machine share the object. Time comes from an injectable clock, so the
  * lease rules can be tested without waiting.
  */
-import {
-  DEFAULT_LEASE_MS,
-  DEFAULT_MAX_CLAIMS,
-  duplicateReason,
-  EXPIRED_REASON,
-  finishedReason,
-  givenUpReason,
-  QueueMisuse,
-  refusal,
-  type HeartbeatReply,
-  type Lease,
-  type MergeVerdict,
-  type Outcome,
-  type QueueEvent,
-  type QueueItem,
-  type QueueSnapshot,
-  type RunIdentity,
-  type WipRef,
-  type WorkerInfo,
-  type WorkQueue,
-} from './work-queue.js';
+import { DEFAULT_LEASE_MS, DEFAULT_MAX_CLAIMS, duplicateReason, EXPIRED_REASON, finishedReason, givenUpReason, QueueMisuse, refusal, type HeartbeatReply, type Lease, type MergeVerdict, type Outcome, type QueueEvent, type QueueSnapshot, type RunIdentity, type WipRef, type WorkerInfo, type WorkQueue } from './work-queue.js';
+import { type WorkItem } from '../work-items.js';
 
 export interface EmbeddedQueueOptions {
   identity: RunIdentity;
@@ -34,7 +15,7 @@ export interface EmbeddedQueueOptions {
 }
 
 interface ItemState {
-  item: QueueItem;
+  item: WorkItem;
   claims: number;
   holder?: { workerId: string; claim: number; until: number };
   /** Who claimed it last: named when the item is given up. */

@@ -18,27 +18,8 @@ import type PgBoss from 'pg-boss';
 import { porterVersion } from '../../../util/version.js';
 import { parsePostgresLocation, type PostgresLocation } from './postgres-location.js';
 import { connect, describePgError, inTransaction, ITEMS_QUEUE, type Connection } from './postgres-setup.js';
-import {
-  DEFAULT_LEASE_MS,
-  DEFAULT_MAX_CLAIMS,
-  duplicateReason,
-  EXPIRED_REASON,
-  finishedReason,
-  givenUpReason,
-  refusal,
-  type HeartbeatReply,
-  type Lease,
-  type MergeVerdict,
-  QueueMisuse,
-  type OpenResult,
-  type Outcome,
-  type QueueEvent,
-  type QueueItem,
-  type RunIdentity,
-  type WipRef,
-  type WorkResult,
-  type WorkQueue,
-} from './work-queue.js';
+import { DEFAULT_LEASE_MS, DEFAULT_MAX_CLAIMS, duplicateReason, EXPIRED_REASON, finishedReason, givenUpReason, refusal, type HeartbeatReply, type Lease, type MergeVerdict, QueueMisuse, type OpenResult, type Outcome, type QueueEvent, type RunIdentity, type WipRef, type WorkResult, type WorkQueue } from './work-queue.js';
+import { type WorkItem } from '../work-items.js';
 
 export type PostgresQueueOptions =
   | { role: 'coordinator'; identity: RunIdentity; leaseMs?: number; maxClaims?: number; connectTimeoutMs?: number }
@@ -196,7 +177,7 @@ function postgresQueue(loc: PostgresLocation, conn: Connection): WorkQueue {
   };
 
   /** Ends the item's job (if it is active): it has an outcome, or will get one in this transaction. */
-  const endJob = (db: PgBoss.Db, item: Pick<QueueItem, 'id' | 'attempt'>, why: string) =>
+  const endJob = (db: PgBoss.Db, item: Pick<WorkItem, 'id' | 'attempt'>, why: string) =>
     boss.complete(ITEMS_QUEUE, jobIdOf(item.id, item.attempt), { why }, { db });
 
   /**
@@ -219,7 +200,7 @@ function postgresQueue(loc: PostgresLocation, conn: Connection): WorkQueue {
   return {
     location: loc.shown,
 
-    offer: guarded(async (list: readonly QueueItem[]) => {
+    offer: guarded(async (list: readonly WorkItem[]) => {
       let added = 0;
       // One transaction per item: each gets its own start time, which is the order pg-boss hands them out in.
       for (const item of list) {
@@ -263,7 +244,7 @@ function postgresQueue(loc: PostgresLocation, conn: Connection): WorkQueue {
         if (w.item_id !== null) throw new QueueMisuse(`worker ${workerId} claims an item while it holds ${w.item_id}`);
         await touch(c, workerId);
         for (;;) {
-          const [job] = await boss.fetch<QueueItem>(ITEMS_QUEUE, { batchSize: 1, includeMetadata: true, db });
+          const [job] = await boss.fetch<WorkItem>(ITEMS_QUEUE, { batchSize: 1, includeMetadata: true, db });
           if (!job) return null;
           const item = job.data;
           const claim = job.retryCount + 1;
@@ -415,7 +396,7 @@ function postgresQueue(loc: PostgresLocation, conn: Connection): WorkQueue {
     snapshot: guarded(async () => {
       const workers = (await pool.query<WorkerRow>(`SELECT *, lease_until >= now() AS live FROM ${s}.workers ORDER BY id`)).rows;
       const items = (
-        await pool.query<{ item: QueueItem; claims: number; done: boolean; holder: string | null }>(
+        await pool.query<{ item: WorkItem; claims: number; done: boolean; holder: string | null }>(
           `SELECT i.item, i.claims, o.item_id IS NOT NULL AS done, w.id AS holder
            FROM ${s}.items i
            LEFT JOIN ${s}.outcomes o ON o.item_id = i.item_id AND o.attempt = i.attempt

@@ -30,18 +30,8 @@
  * credentials; a call that breaks the rules above (claiming while holding, an unknown
  * worker) is a bug and throws.
  */
+import type { WorkItem } from '../work-items.js';
 
-/** A unit of work: cases one worker tries to make pass from the green commit `base`. */
-export interface QueueItem {
-  id: string;
-  phase: string;
-  label: string;
-  cases: string[];
-  /** The green commit the worker starts from. */
-  base: string;
-  /** 1 for a first try, one more each time the coordinator offers the item again. */
-  attempt: number;
-}
 
 /** Who is asking for work, and what it runs: a worker must run what the coordinator runs. */
 export interface WorkerInfo {
@@ -67,7 +57,7 @@ export interface WipRef {
 }
 
 export interface Lease {
-  item: QueueItem;
+  item: WorkItem;
   workerId: string;
   /** 1 for the first claim of this item and attempt, one more each time it was claimed again. */
   claim: number;
@@ -148,7 +138,7 @@ export interface WorkQueue {
 
   // The coordinator's side.
   /** Offers items; returns how many were new. */
-  offer(items: readonly QueueItem[]): Promise<number>;
+  offer(items: readonly WorkItem[]): Promise<number>;
   /** The oldest outcome not yet taken, now taken; null when there is none. */
   takeOutcome(): Promise<Outcome | null>;
   /** Records what the merge queue did with a taken outcome; false when it was not taken or is already settled. */
