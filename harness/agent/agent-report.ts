@@ -87,6 +87,7 @@ export async function publishAgentReport(
       run: report.run,
       agent: report.agent,
       workspace,
+      keepRuns: config.reports.keepRuns,
       env,
       extra: { tamper: report.tamper, agentSkips: report.agentSkips, durationMs: report.agent.wallMs },
     });

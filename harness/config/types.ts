@@ -6,6 +6,9 @@
 /** How strictly an error snapshot is compared (issue #2 §4). */
 export type MatchLevel = 'exact' | 'kind+line+message' | 'kind+line' | 'kind' | 'any-error';
 
+/** Runs whose per-case detail file `reports.keep_runs` keeps by default; summaries are kept forever. */
+export const DEFAULT_KEEP_RUNS = 200;
+
 export const MATCH_LEVELS: readonly MatchLevel[] = ['exact', 'kind+line+message', 'kind+line', 'kind', 'any-error'];
 
 /** A command: argv form. Config accepts a shell-style string or an array. */
@@ -72,6 +75,6 @@ export interface PorterConfig {
   protected: string[];
   /** Raw `agent` section, validated by the agent module (issue #3). */
   agent?: unknown;
-  /** Raw `reports` section (issue #4): `{ dir }`. */
-  reports: { dir: string };
+  /** `reports`: the folder, and how many runs keep their detail file in `<dir>/runs/`. */
+  reports: { dir: string; keepRuns: number };
 }

@@ -4,11 +4,11 @@
  */
 import type { RunResult } from '../run/types.js';
 import { matchingCount } from '../judge/case-status.js';
-import type { AgentTotals, HistoryRecord, PhaseCounts, StatusChange } from './history-types.js';
+import type { AgentTotals, PhaseCounts, StatusChange } from './history-types.js';
 import { code, fence, inlineList, table, text } from './md.js';
 import { formatAge, formatCount, formatDuration, formatTime, formatUsd, oneLine, percent, plural, progressBar, shortRev, truncateText } from './text.js';
 import type { Cluster } from './cluster.js';
-import { buildView, looksLikeDiff, type CaseView, type ReportView } from './view.js';
+import { buildView, looksLikeDiff, type CaseView, type ReportInput, type ReportView } from './view.js';
 
 export interface MarkdownOptions {
   /** Clusters shown with a diff; the rest are listed by label only. */
@@ -18,8 +18,8 @@ export interface MarkdownOptions {
   maxDiffLines?: number;
 }
 
-export function renderMarkdown(history: readonly HistoryRecord[], latestRun?: RunResult, options: MarkdownOptions = {}): string {
-  return markdownFromView(buildView(history, latestRun), options);
+export function renderMarkdown(input: ReportInput, latestRun?: RunResult, options: MarkdownOptions = {}): string {
+  return markdownFromView(buildView(input, latestRun), options);
 }
 
 export function markdownFromView(view: ReportView, options: MarkdownOptions = {}): string {

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readHistory } from '../../harness/reports/history.js';
+import { readHistory } from '../../harness/reports/history-file.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.js';
 import { createSolver } from '../support/fake-anthropic-solver.js';
 import { runCli } from '../support/cli.js';
