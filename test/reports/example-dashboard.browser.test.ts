@@ -49,6 +49,9 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('reports of the bundled example, in Ch
     expect(agentRecord.agent!.phases.map((p) => p.phase)).toEqual(['lexer', 'parser', 'runtime']);
     expect(records[2]!.changed).toEqual([]);
     expect(agentRecord.changed.length).toBeGreaterThan(30);
+    expect(agentRecord.changedCount).toBe(agentRecord.changed.length);
+    // One summary a line, one detail file a run.
+    expect(fs.readdirSync(path.join(reports, 'runs')).sort()).toEqual(records.map((r) => r.detail).sort());
 
     const md = fs.readFileSync(path.join(reports, 'latest.md'), 'utf8');
     expect(md).toMatch(/lexer/);
