@@ -52,7 +52,8 @@ export function normalizeRecord(raw: unknown): Normalized {
   if (time === undefined) return { ok: false, message: 'no "time" field' };
 
   const phases = normPhases(raw.phases);
-  const changed = normChanged(raw.changed);
+  // A summary lists changed ids; a legacy record lists every change.
+  const changed = v >= 2 ? [] : normChanged(raw.changed);
   const record: HistoryRecord = {
     v: HISTORY_VERSION,
     kind: raw.kind === 'agent' || raw.kind === 'test' ? raw.kind : isObj(raw.agent) ? 'agent' : 'test',
@@ -60,12 +61,14 @@ export function normalizeRecord(raw: unknown): Normalized {
     rev: str(raw.rev) ?? str(raw.revision) ?? null,
     durationMs: num(raw.durationMs),
     phases,
-    changedCount: v >= 2 ? num(raw.changedCount, changed.length) : changed.length,
-    changed: changed.slice(0, CHANGED_IDS_CAP),
+    changedCount: changed.length,
+    changedIds: changed.slice(0, CHANGED_IDS_CAP).map((c) => c.id),
   };
   if (raw.partial === true) record.partial = true;
   if (isObj(raw.agent)) record.agent = normAgent(raw.agent);
   if (v >= 2) {
+    if (Array.isArray(raw.changedIds)) record.changedIds = raw.changedIds.filter((id): id is string => typeof id === 'string').slice(0, CHANGED_IDS_CAP);
+    record.changedCount = Math.max(record.changedIds.length, num(raw.changedCount));
     if (num(raw.tamperCount) > 0) record.tamperCount = num(raw.tamperCount);
     if (typeof raw.detail === 'string' && DETAIL_NAME.test(raw.detail)) record.detail = raw.detail;
     return { ok: true, record, age: v === HISTORY_VERSION ? 'current' : 'newer' };

@@ -87,7 +87,7 @@ export function recordFromRun(result: RunResult | null, previous: RecordedRun | 
     durationMs: extra.durationMs ?? result?.durationMs ?? extra.agent?.wallMs ?? 0,
     phases: [],
     changedCount: 0,
-    changed: [],
+    changedIds: [],
   };
   const detail: RunDetail = { v: HISTORY_VERSION, time, statuses: {}, changed: [] };
   if (result) {
@@ -96,7 +96,7 @@ export function recordFromRun(result: RunResult | null, previous: RecordedRun | 
     record.phases = partial ? mergePhaseCounts(result, previous?.record ?? null, detail.statuses) : result.phases.map((p) => ({ ...p }));
     if (partial) record.partial = true;
     record.changedCount = detail.changed.length;
-    record.changed = detail.changed.slice(0, CHANGED_IDS_CAP);
+    record.changedIds = detail.changed.slice(0, CHANGED_IDS_CAP).map((c) => c.id);
   }
   if (extra.agent) record.agent = extra.agent;
   if (extra.tamper?.length) {

@@ -274,10 +274,13 @@ function agentCard(v: ReportView): string {
 
 function historyCard(v: ReportView, maxRows: number): string {
   if (v.history.length === 0) return '';
-  const rows: string[] = [];
-  let prevPassing: number | null = null;
+  // Every run's passing count (for the change column); rows only for the newest shown.
   const passingAt = v.history.map((r) => (r.phases.length ? matchingCount(totalSummary(r.phases)) : null));
-  for (let i = 0; i < v.history.length; i++) {
+  const from = Math.max(0, v.history.length - maxRows);
+  let prevPassing: number | null = null;
+  for (let i = from - 1; i >= 0 && prevPassing === null; i--) prevPassing = passingAt[i] ?? null;
+  const rows: string[] = [];
+  for (let i = from; i < v.history.length; i++) {
     const r = v.history[i]!;
     const t = r.phases.length ? totalSummary(r.phases) : null;
     const p = passingAt[i] ?? null;
@@ -291,12 +294,11 @@ function historyCard(v: ReportView, maxRows: number): string {
         `<td class="n">${e(formatDuration(r.durationMs))}</td><td class="n">${r.agent ? e(formatUsd(r.agent.costUsd)) : ''}</td><td>${r.agent ? e(r.agent.stopReason) : ''}</td></tr>`,
     );
   }
-  const shown = rows.reverse().slice(0, maxRows);
-  const more = rows.length > shown.length ? `<p class="muted">${formatCount(rows.length - shown.length)} older runs not shown.</p>` : '';
+  const more = from > 0 ? `<p class="muted">${formatCount(from)} older runs not shown.</p>` : '';
   return card(
     'history',
     'Run history',
     v.history.length,
-    `<div class="scroll"><table><thead><tr><th>Time</th><th>Kind</th><th>Revision</th><th class="n">Passing</th><th class="n">Change</th><th class="n">Failing</th><th class="n">Skipped</th><th class="n">Duration</th><th class="n">Agent cost</th><th>Stopped</th></tr></thead><tbody>${shown.join('')}</tbody></table></div>${more}`,
+    `<div class="scroll"><table><thead><tr><th>Time</th><th>Kind</th><th>Revision</th><th class="n">Passing</th><th class="n">Change</th><th class="n">Failing</th><th class="n">Skipped</th><th class="n">Duration</th><th class="n">Agent cost</th><th>Stopped</th></tr></thead><tbody>${rows.reverse().join('')}</tbody></table></div>${more}`,
   );
 }

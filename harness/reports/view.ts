@@ -134,7 +134,7 @@ export function buildView(input: ReportInput, latestRun?: RunResult, options: Vi
   const detailed = new Set([...fromRun.keys(), ...(resultsDetail?.failures ?? []).map((f) => f.id)]);
   const failingCases = cases.filter((c) => isFailing(c.status) && detailed.has(c.id));
   const failing = failingCount(total);
-  const changed = resultsDetail?.changed ?? results?.changed ?? [];
+  const changed = resultsDetail?.changed ?? [];
   const warnings = [...(resultsDetail?.warnings ?? [])];
   if (results && !resultsDetail) warnings.push(`the detail file of the ${results.kind} run of ${results.time} cannot be read, so its cases and failures are not shown`);
 

@@ -38,8 +38,7 @@ export function* readJsonl(file: string, unterminated: UnterminatedLine): Genera
       const data = chunk.subarray(0, n);
       let start = 0;
       for (let nl = data.indexOf(NEWLINE); nl !== -1; nl = data.indexOf(NEWLINE, start)) {
-        pending.push(data.subarray(start, nl));
-        const text = Buffer.concat(pending).toString('utf8');
+        const text = pending.length === 0 ? data.toString('utf8', start, nl) : Buffer.concat([...pending, data.subarray(start, nl)]).toString('utf8');
         line++;
         if (text.trim() !== '') yield parsed(text, line, offset, true, unterminated);
         pending = [];

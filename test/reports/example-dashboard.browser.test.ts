@@ -47,9 +47,10 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('reports of the bundled example, in Ch
     expect(agentRecord.agent).toMatchObject({ stopReason: 'all-pass', backend: 'anthropic', commits: 3 });
     expect(agentRecord.agent!.costUsd).toBeGreaterThan(0);
     expect(agentRecord.agent!.phases.map((p) => p.phase)).toEqual(['lexer', 'parser', 'runtime']);
-    expect(records[2]!.changed).toEqual([]);
-    expect(agentRecord.changed.length).toBeGreaterThan(30);
-    expect(agentRecord.changedCount).toBe(agentRecord.changed.length);
+    expect(records[2]!.changedCount).toBe(0);
+    expect(records[2]!.changedIds).toEqual([]);
+    expect(agentRecord.changedCount).toBeGreaterThan(30);
+    expect(agentRecord.changedIds).toHaveLength(agentRecord.changedCount);
     // One summary a line, one detail file a run.
     expect(fs.readdirSync(path.join(reports, 'runs')).sort()).toEqual(records.map((r) => r.detail).sort());
 

@@ -115,7 +115,7 @@ describe('migrating a version 1 history', () => {
     const dir = reportsWithV1History();
     const w = await writeReports(dir, { kind: 'test', run: makeRun(baseCases(), '2024-05-06T02:00:00.000Z'), rev: null, env: {} });
     expect(w.notes).toEqual([expect.stringContaining('migrated 5 record(s)')]);
-    expect(w.record.changed.map((c) => `${c.id}:${c.from}>${c.to}`)).toEqual([
+    expect(w.detail.changed.map((c) => `${c.id}:${c.from}>${c.to}`)).toEqual([
       'test_lexer__lexer@case8.txt:pass>fail',
       'test_parser__parser@p0.txt:fail>pass',
       'test_parser__parser@p5.txt:pass>fail',

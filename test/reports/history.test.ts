@@ -18,13 +18,13 @@ describe('recordFromRun', () => {
   const { record: rec, detail } = first;
 
   it('puts counts in the summary and every case in the detail', () => {
-    expect(rec).toMatchObject({ v: 2, kind: 'test', time: '2024-05-01T02:00:00.000Z', rev: REV, durationMs: 4321, changedCount: 0, changed: [] });
+    expect(rec).toMatchObject({ v: 2, kind: 'test', time: '2024-05-01T02:00:00.000Z', rev: REV, durationMs: 4321, changedCount: 0, changedIds: [] });
     expect(rec.phases.map((p) => [p.phase, p.total, p.pass])).toEqual([
       ['lexer', 10, 8],
       ['parser', 12, 6],
       ['runtime', 5, 1],
     ]);
-    expect(Object.keys(rec).sort()).toEqual(['changed', 'changedCount', 'durationMs', 'kind', 'phases', 'rev', 'time', 'v']);
+    expect(Object.keys(rec).sort()).toEqual(['changedCount', 'changedIds', 'durationMs', 'kind', 'phases', 'rev', 'time', 'v']);
     expect(detail).toMatchObject({ v: 2, time: rec.time, changed: [] });
     expect(detail.statuses.parser!['test_parser__parser@p9.txt']).toBe('timeout');
     expect(Object.keys(detail.statuses.runtime!)).toHaveLength(5);
@@ -53,7 +53,7 @@ describe('recordFromRun', () => {
       { id: 'test_parser__parser@p9.txt', phase: 'parser', from: 'timeout', to: 'fail' },
     ];
     expect(later.detail.changed).toEqual(changes);
-    expect(later.record).toMatchObject({ changedCount: 4, changed: changes });
+    expect(later.record).toMatchObject({ changedCount: 4, changedIds: changes.map((c) => c.id) });
   });
 
   it('the summary lists the first changed ids up to the cap and counts them all', () => {
@@ -62,7 +62,7 @@ describe('recordFromRun', () => {
     const next = recordFromRun(flipped, recordFromRun(bigRun(3000, '2024-05-01T00:00:00Z'), null, { kind: 'test', rev: null }), { kind: 'test', rev: null });
     expect(next.detail.changed).toHaveLength(2400);
     expect(next.record.changedCount).toBe(2400);
-    expect(next.record.changed).toEqual(next.detail.changed.slice(0, CHANGED_IDS_CAP));
+    expect(next.record.changedIds).toEqual(next.detail.changed.slice(0, CHANGED_IDS_CAP).map((c) => c.id));
     expect(JSON.stringify(next.record).length).toBeLessThan(20_000);
   });
 
@@ -204,7 +204,7 @@ describe('history file', () => {
     expect(h.warnings).toEqual([`${file}: 1 record(s) from an older Porter loaded with missing fields defaulted`]);
     expect(h.legacy).toBe(1);
     const old = h.records[0]!;
-    expect(old).toMatchObject({ v: 2, kind: 'agent', rev: null, durationMs: 900, changed: [], changedCount: 0 });
+    expect(old).toMatchObject({ v: 2, kind: 'agent', rev: null, durationMs: 900, changedIds: [], changedCount: 0 });
     expect(old.phases).toEqual([{ phase: 'lexer', total: 4, pass: 2, fail: 1, skip: 0, unexpectedPass: 1, timeout: 0, crash: 0, error: 0, overrides: 0, fuzzy: 0 }]);
     expect(old.agent).toMatchObject({ costUsd: 3.5, models: ['claude-old'], messages: 0, tokens: { input: 10, output: 0, cacheRead: 0, cacheWrite: 0 }, phases: [] });
     // Its per-case part becomes a detail.

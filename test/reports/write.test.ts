@@ -36,7 +36,7 @@ describe('writeReports', () => {
   it('appends history and regenerates latest.md and index.html after each run', async () => {
     const dir = path.join(tmp(), 'reports');
     const first = await writeReports(dir, { kind: 'test', run: makeRun(baseCases(), '2024-05-01T02:00:00.000Z'), rev: null, env: {} });
-    expect(first.record.changed).toEqual([]);
+    expect(first.record.changedCount).toBe(0);
     expect(first.stepSummary).toBeNull();
     const second = await writeReports(dir, {
       kind: 'agent',
@@ -46,7 +46,8 @@ describe('writeReports', () => {
       extra: { tamper: [{ path: 'tests/snapshots/a.snap', action: 'refused', detail: 'write outside the workspace' }] },
       env: {},
     });
-    expect(second.record.changed.map((c) => `${c.id}:${c.from}>${c.to}`)).toContain('test_parser__parser@p0.txt:pass>fail');
+    expect(second.detail.changed.map((c) => `${c.id}:${c.from}>${c.to}`)).toContain('test_parser__parser@p0.txt:pass>fail');
+    expect(second.record.changedIds).toContain('test_parser__parser@p0.txt');
     expect(fs.readdirSync(dir).sort()).toEqual(['history.jsonl', 'index.html', 'latest.md', 'runs']);
     expect(fs.readdirSync(path.join(dir, 'runs')).sort()).toEqual([first.record.detail, second.record.detail]);
     expect(second.files.detail).toBe(path.join(dir, 'runs', second.record.detail!));
