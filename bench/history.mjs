@@ -151,17 +151,7 @@ async function benchReportStep() {
   };
   await once(templates.one); // warm-up: module loading and JIT, untimed
   await once(templates.many);
-  const oneMs = [];
-  const manyMs = [];
-  for (let t = 0; t < TRIALS; t++) {
-    if (t % 2 === 0) {
-      oneMs.push(await once(templates.one));
-      manyMs.push(await once(templates.many));
-    } else {
-      manyMs.push(await once(templates.many));
-      oneMs.push(await once(templates.one));
-    }
-  }
+  const [oneMs, manyMs] = await pairedTrials(() => once(templates.one), () => once(templates.many));
   return {
     what: `writeReports in-process, a ${CASES}-case run: ${EARLIER} earlier runs vs 1`,
     oneMs: round(median(oneMs)),
@@ -219,17 +209,7 @@ async function benchEndToEnd() {
     added.detailBytes.push(fs.statSync(path.join(s.reports, 'runs', last.detail)).size);
     return ms;
   };
-  const oneMs = [];
-  const manyMs = [];
-  for (let t = 0; t < TRIALS; t++) {
-    if (t % 2 === 0) {
-      oneMs.push(await once(setups.one));
-      manyMs.push(await once(setups.many));
-    } else {
-      manyMs.push(await once(setups.many));
-      oneMs.push(await once(setups.one));
-    }
-  }
+  const [oneMs, manyMs] = await pairedTrials(() => once(setups.one), () => once(setups.many));
   results.f = {
     what: `what one porter test run of ${CASES} cases adds`,
     historyBytes: median(added.historyBytes),
@@ -243,6 +223,22 @@ async function benchEndToEnd() {
     ...ratios(manyMs, oneMs),
     trials: { oneMs: oneMs.map(round), manyMs: manyMs.map(round) },
   };
+}
+
+/** TRIALS pairs of timings, the two back to back, which goes first alternating. */
+async function pairedTrials(a, b) {
+  const as = [];
+  const bs = [];
+  for (let t = 0; t < TRIALS; t++) {
+    if (t % 2 === 0) {
+      as.push(await a());
+      bs.push(await b());
+    } else {
+      bs.push(await b());
+      as.push(await a());
+    }
+  }
+  return [as, bs];
 }
 
 // --- output ----------------------------------------------------------------------------------

@@ -117,13 +117,22 @@ export function regenerateReports(dir: string, options: { keepRuns?: number } = 
     return { ok: false, message: `${files.history}: no history yet; run \`porter test\` first (or copy a history.jsonl there)`, warnings: [] };
   }
   const keepRuns = options.keepRuns ?? DEFAULT_KEEP_RUNS;
-  const { records, warnings, notes } = loadHistory(dir, keepRuns);
-  if (records.length === 0) return { ok: false, message: `${files.history}: no readable records; nothing to report`, warnings };
-  pruneDetails(dir, records, keepRuns, lastResults(records));
-  const view = buildView(reportInput(records, (r) => detailOrWarn(dir, r, warnings)));
-  writeFileAtomic(files.markdown, markdownFromView(view));
-  writeFileAtomic(files.html, htmlFromView(view));
-  return { ok: true, files: { markdown: files.markdown, html: files.html }, records: records.length, notes, warnings };
+  const warnings: string[] = [];
+  try {
+    const loaded = loadHistory(dir, keepRuns);
+    warnings.push(...loaded.warnings);
+    const { records, notes } = loaded;
+    if (records.length === 0) return { ok: false, message: `${files.history}: no readable records; nothing to report`, warnings };
+    pruneDetails(dir, records, keepRuns, lastResults(records));
+    const view = buildView(reportInput(records, (r) => detailOrWarn(dir, r, warnings)));
+    writeFileAtomic(files.markdown, markdownFromView(view));
+    writeFileAtomic(files.html, htmlFromView(view));
+    return { ok: true, files: { markdown: files.markdown, html: files.html }, records: records.length, notes, warnings };
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === undefined) throw err;
+    return { ok: false, message: `cannot write the reports in ${dir} (${code}); check its permissions and free space`, warnings };
+  }
 }
 
 /** Reads the summaries; a history of version 1 is migrated first, and said so in a note. */

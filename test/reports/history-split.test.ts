@@ -89,6 +89,16 @@ describe('migrating a version 1 history', () => {
     expect({ history: historyText(dir), runs: runsIn(dir) }).toEqual(done);
   });
 
+  it('a migration that cannot write its detail files leaves the history as it was, and says why in one line', async () => {
+    const dir = reportsWithV1History();
+    const original = historyText(dir);
+    fs.writeFileSync(path.join(dir, 'runs'), 'a file where the folder should be');
+    const r = await runCli(['report', '--dir', dir], path.dirname(dir));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(new RegExp(`^porter report: cannot write the reports in ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\((EEXIST|ENOTDIR)\\); check its permissions and free space\n$`));
+    expect(historyText(dir)).toBe(original);
+  });
+
   it('keeps the detail of the newest keep_runs runs, and of the last run with results', () => {
     // The first four runs: the newest is an agent run that never ran the suite.
     const dir = reportsWithV1History((all) => all.slice(0, 4));
