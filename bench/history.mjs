@@ -21,7 +21,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { median, ratios, round, timeProcess, writeGeneratedSuite } from './lib.mjs';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { median, ratios, round, timeProcessWithCpu, writeGeneratedSuite } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -83,8 +85,8 @@ function seedHistory(dir, n, run) {
   for (let i = 0; i < n; i++) {
     const time = new Date(Date.parse('2023-01-01T02:00:00.000Z') + i * 86_400_000).toISOString();
     const agent = i % 10 === 9;
-    const changed = Array.from({ length: 20 }, (_, k) => ({ id: ids[(i * 20 + k) % ids.length], phase: run.cases[0].phase, from: 'fail', to: 'pass' }));
-    const record = { ...base.record, kind: agent ? 'agent' : 'test', time, rev: crypto.createHash('sha1').update(String(i)).digest('hex'), changedCount: changed.length, changed, ...(agent ? { agent: AGENT } : {}) };
+    const changedIds = Array.from({ length: 20 }, (_, k) => ids[(i * 20 + k) % ids.length]);
+    const record = { ...base.record, kind: agent ? 'agent' : 'test', time, rev: crypto.createHash('sha1').update(String(i)).digest('hex'), changedCount: changedIds.length, changedIds, ...(agent ? { agent: AGENT } : {}) };
     if (i >= n - KEEP_RUNS) record.detail = detailName(time, i.toString(16).padStart(6, '0'));
     details.push(record.detail);
     lines.push(JSON.stringify(record));
@@ -143,23 +145,24 @@ async function benchReportStep() {
   const seedMs = { one: seedHistory(templates.one, 1, run), many: seedHistory(templates.many, EARLIER, run) };
   results.seed = { what: `writing ${EARLIER} earlier runs of ${CASES} cases with the library`, ms: round(seedMs.many), historyBytes: fs.statSync(path.join(templates.many, 'history.jsonl')).size };
   const dir = path.join(work, 'd-reports');
+  // Trials share this process's heap: each starts from a collected one, so neither pays for
+  // garbage the other left.
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc');
   const once = async (template) => {
     freshCopy(template, dir);
+    gc();
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await writeReports(dir, { kind: 'test', run, rev: null, env: {}, keepRuns: KEEP_RUNS });
-    return performance.now() - t0;
+    const ms = performance.now() - t0;
+    const cpu = process.cpuUsage(c0);
+    return { ms, cpuMs: (cpu.user + cpu.system) / 1000 };
   };
   await once(templates.one); // warm-up: module loading and JIT, untimed
   await once(templates.many);
-  const [oneMs, manyMs] = await pairedTrials(() => once(templates.one), () => once(templates.many));
-  return {
-    what: `writeReports in-process, a ${CASES}-case run: ${EARLIER} earlier runs vs 1`,
-    oneMs: round(median(oneMs)),
-    manyMs: round(median(manyMs)),
-    ...ratios(manyMs, oneMs),
-    perEarlierRunUs: round(((median(manyMs) - median(oneMs)) / (EARLIER - 1)) * 1000),
-    trials: { oneMs: oneMs.map(round), manyMs: manyMs.map(round) },
-  };
+  const [one, many] = await pairedTrials(() => once(templates.one), () => once(templates.many));
+  return summarize(`writeReports in-process, a ${CASES}-case run: ${EARLIER} earlier runs vs 1`, one, many);
 }
 
 // --- (e) porter test end to end, (f) bytes per run ----------------------------------------------
@@ -202,26 +205,35 @@ async function benchEndToEnd() {
   const once = async (s) => {
     freshCopy(s.template, s.reports);
     const before = fs.statSync(path.join(s.reports, 'history.jsonl')).size;
-    const ms = await timeProcess(s.argv, dir);
+    const timed = await timeProcessWithCpu(s.argv, dir);
     const after = fs.readFileSync(path.join(s.reports, 'history.jsonl'));
     added.historyBytes.push(after.length - before);
     const last = JSON.parse(after.subarray(before).toString('utf8'));
     added.detailBytes.push(fs.statSync(path.join(s.reports, 'runs', last.detail)).size);
-    return ms;
+    return timed;
   };
-  const [oneMs, manyMs] = await pairedTrials(() => once(setups.one), () => once(setups.many));
+  const [one, many] = await pairedTrials(() => once(setups.one), () => once(setups.many));
   results.f = {
     what: `what one porter test run of ${CASES} cases adds`,
-    historyBytes: median(added.historyBytes),
+    historyBytes: Math.round(median(added.historyBytes)),
     historyBytesMax: Math.max(...added.historyBytes),
     detailBytes: median(added.detailBytes),
   };
+  return summarize(`porter test, ${CASES} generated cases, fresh process (CPU: Porter's own process): ${EARLIER} earlier runs vs 1`, one, many);
+}
+
+/** Medians and paired ratios of wall and CPU time, from trials of { ms, cpuMs }. */
+function summarize(what, one, many) {
+  const pick = (list, key) => list.map((x) => x[key]);
+  const figures = (key) => {
+    const [o, m] = [pick(one, key), pick(many, key)];
+    return { one: round(median(o)), many: round(median(m)), ...ratios(m, o), perEarlierRunUs: round(((median(m) - median(o)) / (EARLIER - 1)) * 1000) };
+  };
   return {
-    what: `porter test, ${CASES} generated cases, fresh process: ${EARLIER} earlier runs vs 1`,
-    oneMs: round(median(oneMs)),
-    manyMs: round(median(manyMs)),
-    ...ratios(manyMs, oneMs),
-    trials: { oneMs: oneMs.map(round), manyMs: manyMs.map(round) },
+    what,
+    wall: figures('ms'),
+    cpu: figures('cpuMs'),
+    trials: { oneMs: pick(one, 'ms').map(round), manyMs: pick(many, 'ms').map(round), oneCpuMs: pick(one, 'cpuMs').map(round), manyCpuMs: pick(many, 'cpuMs').map(round) },
   };
 }
 
@@ -245,12 +257,15 @@ async function pairedTrials(a, b) {
 
 function printTable(r) {
   const rows = [['', '1 earlier run', `${EARLIER} earlier runs`, 'ratio', 'best/best']];
-  if (r.d) rows.push([`(d) report step, ${CASES} cases`, `${r.d.oneMs} ms`, `${r.d.manyMs} ms`, `${r.d.ratio}×`, `${r.d.bestRatio}×`]);
-  if (r.e) rows.push([`(e) porter test, ${CASES} cases`, `${r.e.oneMs} ms`, `${r.e.manyMs} ms`, `${r.e.ratio}×`, `${r.e.bestRatio}×`]);
+  const row = (label, f) => rows.push([label, `${f.one} ms`, `${f.many} ms`, `${f.ratio}×`, `${f.bestRatio}×`]);
+  if (r.d) row(`(d) report step, ${CASES} cases: wall`, r.d.wall);
+  if (r.d) row('                              CPU', r.d.cpu);
+  if (r.e) row(`(e) porter test, ${CASES} cases: wall`, r.e.wall);
+  if (r.e) row('                              CPU', r.e.cpu);
   const widths = rows[0].map((_, i) => Math.max(...rows.map((row) => row[i].length)));
   for (const row of rows) console.log(row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('   '));
   console.log(`\ntimes: medians of ${TRIALS} paired trials; ratio: median of per-trial ratios (${EARLIER} vs 1); best/best: fastest against fastest`);
-  if (r.d) console.log(`(d) each earlier run costs about ${r.d.perEarlierRunUs} µs of the report step`);
+  if (r.d) console.log(`(d) each earlier run costs about ${r.d.cpu.perEarlierRunUs} µs of CPU time in the report step (${r.d.wall.perEarlierRunUs} µs wall)`);
   if (r.f) console.log(`(f) one run adds ${r.f.historyBytes} bytes to history.jsonl (at most ${r.f.historyBytesMax}) and a ${r.f.detailBytes}-byte detail file to runs/`);
   if (r.seed) console.log(`seeding: ${r.seed.what} took ${r.seed.ms} ms (history.jsonl ${r.seed.historyBytes} bytes)`);
   console.log(`machine: ${r.machine.cpus} × ${r.machine.cpu}, Node ${r.machine.node}, load average ${r.machine.loadavg.join(' ')} before, ${r.machine.loadavgAfter.join(' ')} after`);

@@ -1,9 +1,10 @@
 // Helpers the benchmarks share: the generated suite, process timing and the statistics.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const echoWorker = path.join(here, 'echo-worker.mjs');
@@ -53,16 +54,34 @@ export function writeGeneratedSuite(dir, n, workers) {
 }
 
 /** Runs `node ARGV...` in `cwd` and resolves to its wall time in ms; rejects when it exits non-zero. */
-export function timeProcess(argv, cwd) {
+export async function timeProcess(argv, cwd) {
+  return (await timeProcessWithCpu(argv, cwd, false)).ms;
+}
+
+const cpuHook = path.join(here, 'cpu-hook.mjs');
+
+/**
+ * Like timeProcess, and with `cpu` also the CPU time (user + system) the Node process itself
+ * used, reported by bench/cpu-hook.mjs at its exit: on a machine shared with other work, CPU
+ * time moves far less than wall time. The target processes it starts are not counted.
+ */
+export function timeProcessWithCpu(argv, cwd, cpu = true) {
+  const cpuFile = cpu ? path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'porter-cpu-')), 'usage.json') : null;
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
-    const child = spawn(process.execPath, argv, { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: '1' } });
+    const args = cpuFile ? ['--import', pathToFileURL(cpuHook).href, ...argv] : argv;
+    const env = { ...process.env, CI: '1', ...(cpuFile ? { PORTER_BENCH_CPU_FILE: cpuFile } : {}) };
+    const child = spawn(process.execPath, args, { cwd, stdio: ['ignore', 'ignore', 'pipe'], env });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`${argv.slice(0, 2).join(' ')} exited ${code}: ${err.slice(-500)}`));
-      else resolve(performance.now() - t0);
+      const ms = performance.now() - t0;
+      if (code !== 0) return reject(new Error(`${argv.slice(0, 2).join(' ')} exited ${code}: ${err.slice(-500)}`));
+      if (!cpuFile) return resolve({ ms });
+      const usage = JSON.parse(fs.readFileSync(cpuFile, 'utf8'));
+      fs.rmSync(path.dirname(cpuFile), { recursive: true, force: true });
+      resolve({ ms, cpuMs: (usage.user + usage.system) / 1000 });
     });
   });
 }
