@@ -14,13 +14,14 @@
 // so they share the machine's load — steadier than a ratio of medians on a busy machine), and
 // `bestRatio` compares the fastest runs of each.
 // Results also go to bench/results.json.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { closeWorkers, pipeThrough, spawnWorkers } from './floor.mjs';
+import { median, ratios, round, timeProcess, writeGeneratedSuite } from './lib.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -195,7 +196,7 @@ async function benchEndToEnd() {
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'porter-bench-'));
   try {
-    const { configPath, requestsPath } = writeGeneratedSuite(dir, CASES);
+    const { configPath, requestsPath } = writeGeneratedSuite(dir, CASES, WORKERS);
     const porterArgv = [porterBin, 'test', '--config', configPath, '--workers', String(WORKERS)];
     const noReportArgv = [...porterArgv, '--no-report'];
     const floorArgv = [path.join(here, 'floor.mjs'), requestsPath, String(WORKERS), '--', process.execPath, echoWorker];
@@ -230,64 +231,6 @@ async function benchEndToEnd() {
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}
-
-/** N snapshots whose expected output is their input body, a config running the echo worker, and the request lines. */
-function writeGeneratedSuite(dir, n) {
-  const src = path.join(dir, 'source');
-  fs.mkdirSync(path.join(src, 'tests', 'snapshots'), { recursive: true });
-  fs.mkdirSync(path.join(src, 'tests', 'inputs'), { recursive: true });
-  const lines = [];
-  for (let i = 0; i < n; i++) {
-    const name = `case${String(i).padStart(5, '0')}.txt`;
-    const id = `test_bench__echo@${name}`;
-    const body = `Hello {{ name }} number ${i}!`;
-    const inputRel = `tests/inputs/${name}`;
-    const snapRel = `tests/snapshots/${id}.snap`;
-    fs.writeFileSync(path.join(src, inputRel), `{"seq": ${i}}\n---\n${body}`);
-    const header = { source: 'tests/test_bench.rs', expression: '&rendered', input_file: inputRel };
-    fs.writeFileSync(path.join(src, snapRel), `---\nsource: ${header.source}\nexpression: "${header.expression}"\ninput_file: ${inputRel}\n---\n${body}\n`);
-    lines.push(JSON.stringify({ id, phase: 'echo', input: { path: inputRel, header: { seq: i }, header_raw: `{"seq": ${i}}`, body }, params: {}, files: {}, snapshot: { path: snapRel, header } }));
-  }
-  const requestsPath = path.join(dir, 'requests.jsonl');
-  fs.writeFileSync(requestsPath, lines.join('\n') + '\n');
-  fs.mkdirSync(path.join(dir, 'skiplist'));
-  fs.mkdirSync(path.join(dir, 'overrides'));
-  const configPath = path.join(dir, 'porter.config.yaml');
-  fs.writeFileSync(
-    configPath,
-    [
-      'source: source',
-      'snapshots: ["tests/snapshots/*.snap"]',
-      'phases:',
-      '  - name: echo',
-      '    cases: ["test_bench__echo@*"]',
-      '    inputs: [tests/inputs]',
-      'target:',
-      `  command: ${JSON.stringify([process.execPath, echoWorker])}`,
-      '  protocol: stdio',
-      `  workers: ${WORKERS}`,
-      '  timeout: 10s',
-      'skiplist: skiplist',
-      'overrides: overrides',
-      '',
-    ].join('\n'),
-  );
-  return { configPath, requestsPath };
-}
-
-function timeProcess(argv, cwd) {
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    const child = spawn(process.execPath, argv, { cwd, stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CI: '1' } });
-    let err = '';
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      if (code !== 0) reject(new Error(`${argv.slice(0, 2).join(' ')} exited ${code}: ${err.slice(-500)}`));
-      else resolve(performance.now() - t0);
-    });
-  });
 }
 
 // --- output ----------------------------------------------------------------------------------
@@ -326,21 +269,6 @@ function parseArgs(argv) {
     }
   }
   return out;
-}
-
-function ratios(porterMs, floorMs) {
-  const paired = porterMs.map((p, i) => p / floorMs[i]);
-  return { ratio: +median(paired).toFixed(2), bestRatio: +(Math.min(...porterMs) / Math.min(...floorMs)).toFixed(2) };
-}
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function round(x) {
-  return Math.round(x * 10) / 10;
 }
 
 function sleep(ms) {

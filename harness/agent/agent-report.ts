@@ -88,6 +88,7 @@ export async function publishAgentReport(
       agent: report.agent,
       workspace,
       source: config.source,
+      keepRuns: config.reports.keepRuns,
       env,
       extra: { tamper: report.tamper, agentSkips: report.agentSkips, durationMs: report.agent.wallMs },
     });

@@ -5,6 +5,7 @@ import { sessionPath, sessionsDir } from './porter-dir.js';
 import type { SessionEntry, SessionEvent, SessionSink } from './types.js';
 import { allSecretSources } from './backends.js';
 import { scrubSecrets, secretValues, type SecretSource } from './secrets.js';
+import { readJsonl } from '../util/jsonl.js';
 
 /**
  * `.porter/sessions/<run>.jsonl`: one JSON line per step, appended and fsynced before
@@ -56,32 +57,24 @@ export interface ReadResult {
 }
 
 export function readSession(file: string): ReadResult {
-  const text = fs.readFileSync(file, 'utf8');
   const entries: SessionEntry[] = [];
   const warnings: string[] = [];
-  const lines = text.split('\n');
-  const torn = lines.pop() ?? '';
-  let intactBytes = Buffer.byteLength(text) - Buffer.byteLength(torn);
-  if (torn.trim() !== '') {
-    warnings.push(`${file}: the last line is incomplete (the run was interrupted while writing it); skipped`);
+  let intactBytes = fs.statSync(file).size;
+  for (const item of readJsonl(file, 'drop')) {
+    if ('problem' in item) {
+      if (item.problem === 'torn') {
+        warnings.push(`${file}: the last line is incomplete (the run was interrupted while writing it); skipped`);
+        intactBytes = item.offset;
+      } else warnings.push(`${file}:${item.line}: not valid JSON; skipped`);
+      continue;
+    }
+    const e = item.value as Partial<SessionEntry> | null;
+    if (typeof e !== 'object' || e === null || e.v !== 1 || typeof e.seq !== 'number' || typeof e.type !== 'string') {
+      warnings.push(`${file}:${item.line}: not a version 1 session entry; skipped`);
+      continue;
+    }
+    entries.push(e as SessionEntry);
   }
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    let entry: unknown;
-    try {
-      entry = JSON.parse(line);
-    } catch {
-      warnings.push(`${file}:${i + 1}: not valid JSON; skipped`);
-      return;
-    }
-    const e = entry as Partial<SessionEntry>;
-    if (typeof entry !== 'object' || entry === null || e.v !== 1 || typeof e.seq !== 'number' || typeof e.type !== 'string') {
-      warnings.push(`${file}:${i + 1}: not a version 1 session entry; skipped`);
-      return;
-    }
-    entries.push(entry as SessionEntry);
-  });
-  if (torn.trim() === '') intactBytes = Buffer.byteLength(text);
   return { entries, warnings, intactBytes };
 }
 

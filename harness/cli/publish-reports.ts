@@ -31,10 +31,12 @@ export async function publishTestReports(
       run: result,
       workspace: config.target.cwd,
       source: config.source,
+      keepRuns: config.reports.keepRuns,
       env: io.env,
       extra: { partial: options.partial },
     });
     for (const w of reports.warnings) io.stderr(`warning: ${w}\n`);
+    lines.push(...reports.notes);
     lines.push(`reports: ${path.relative(io.cwd, reports.files.markdown) || reports.files.markdown}, ${path.relative(io.cwd, reports.files.html) || reports.files.html}`);
     if (reports.stepSummary) lines.push(`step summary appended to ${reports.stepSummary}`);
   } catch (err) {

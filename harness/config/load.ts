@@ -7,7 +7,7 @@ import { DURATION_HINT, parseDuration } from './duration.js';
 import { readInputRules } from './input-rule.js';
 import { child, isMapping, level, mapping, oneOf, present, Problems, show, string, stringList, type Mapping } from './fields.js';
 import { parseSize, SIZE_HINT } from './size.js';
-import type { CompareConfig, MatchLevel, NormalizeRule, PhaseConfig, PorterConfig, TargetConfig } from './types.js';
+import { DEFAULT_KEEP_RUNS, type CompareConfig, type MatchLevel, type NormalizeRule, type PhaseConfig, type PorterConfig, type TargetConfig } from './types.js';
 
 export type LoadResult = { ok: true; config: PorterConfig; warnings: string[] } | { ok: false; message: string };
 
@@ -21,7 +21,7 @@ const PHASE_KEYS = ['name', 'cases', 'inputs', 'files', 'input_rules', 'level'];
 const TARGET_KEYS = ['command', 'protocol', 'workers', 'timeout', 'cwd', 'max_output'];
 const COMPARE_KEYS = ['level', 'error_markers', 'similarity', 'normalize', 'cases'];
 const NORMALIZE_KEYS = ['pattern', 'replacement'];
-const REPORTS_KEYS = ['dir'];
+const REPORTS_KEYS = ['dir', 'keep_runs'];
 
 export const DEFAULT_ERROR_MARKERS = ['!!!ERROR!!!', '!!!SYNTAX ERROR!!!'];
 const DEFAULT_LEVEL: MatchLevel = 'kind+line+message';
@@ -120,9 +120,17 @@ export function validateConfig(raw: unknown, configPath: string, options: Valida
   const protectedGlobs = present(root.protected) ? stringList(root.protected, 'protected', p, false) : [];
 
   let reportsDir = path.resolve(configDir, 'reports');
+  let keepRuns = DEFAULT_KEEP_RUNS;
   if (present(root.reports)) {
     const reports = mapping(root.reports, 'reports', p, REPORTS_KEYS);
-    if (reports) reportsDir = optionalPath(reports, 'dir', 'reports', p, configDir, 'reports.dir') ?? reportsDir;
+    if (reports) {
+      reportsDir = optionalPath(reports, 'dir', 'reports', p, configDir, 'reports.dir') ?? reportsDir;
+      if (present(reports.keep_runs)) {
+        const k = reports.keep_runs;
+        if (typeof k === 'number' && Number.isInteger(k) && k >= 1) keepRuns = k;
+        else p.add('reports.keep_runs', `expected a whole number of at least 1 (runs whose detail files are kept), got ${show(k)}`);
+      }
+    }
   }
 
   if (p.lines.length > 0) return { ok: false, message: p.lines.join('\n') };
@@ -137,7 +145,7 @@ export function validateConfig(raw: unknown, configPath: string, options: Valida
     skiplist: skiplist!,
     overrides: overrides!,
     protected: protectedGlobs!,
-    reports: { dir: reportsDir },
+    reports: { dir: reportsDir, keepRuns },
   };
   if ('agent' in root) config.agent = root.agent;
   return { ok: true, config, warnings: [] };

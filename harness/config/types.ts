@@ -6,6 +6,9 @@
 /** How strictly an error snapshot is compared. */
 export type MatchLevel = 'exact' | 'kind+line+message' | 'kind+line' | 'kind' | 'any-error';
 
+/** Runs whose per-case detail file `reports.keep_runs` keeps by default; summaries are kept forever. */
+export const DEFAULT_KEEP_RUNS = 200;
+
 export const MATCH_LEVELS: readonly MatchLevel[] = ['exact', 'kind+line+message', 'kind+line', 'kind', 'any-error'];
 
 /** A command: argv form. Config accepts a shell-style string or an array. */
@@ -84,6 +87,6 @@ export interface PorterConfig {
   protected: string[];
   /** Raw `agent` section, validated by the agent module. */
   agent?: unknown;
-  /** Raw `reports` section: `{ dir }`. */
-  reports: { dir: string };
+  /** `reports`: the folder, and how many runs keep their detail file in `<dir>/runs/`. */
+  reports: { dir: string; keepRuns: number };
 }

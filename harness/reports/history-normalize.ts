@@ -1,21 +1,29 @@
 /**
- * Brings a history line written by any Porter version to the current record shape.
- * Older records lack fields (filled with defaults) or use older shapes (phases keyed by
- * name, a flat id → status map); newer ones load best-effort with their extra fields ignored.
+ * Brings what a history file holds, written by any Porter version, to the current shapes:
+ * a `history.jsonl` line and a `runs/` detail file. Lines of version 2 and later are
+ * summaries; lines of version 1 and older are legacy records with every case's status
+ * inline, split here into a summary and a detail. Older records lack fields (filled with
+ * defaults) or use older shapes (phases keyed by name, a flat id → status map); newer ones
+ * load best-effort with their extra fields ignored.
  */
 import { CASE_STATUSES, type CaseStatus } from '../judge/case-status.js';
 import type { StopReason } from './usage.js';
 import {
+  CHANGED_IDS_CAP,
   HISTORY_VERSION,
   type AgentStats,
   type AgentTotals,
   type HistoryRecord,
   type PhaseCounts,
+  type RecordedRun,
+  type RunDetail,
   type StatusChange,
 } from './history-types.js';
 
 export type Normalized =
-  | { ok: true; record: HistoryRecord; age: 'current' | 'older' | 'newer' }
+  | { ok: true; record: HistoryRecord; age: 'current' | 'newer' }
+  /** A version 1 (or older) record: its detail's skip ages still need the records before it (history-legacy.ts). */
+  | { ok: true; legacy: RecordedRun; age: 'v1' | 'older' }
   | { ok: false; message: string };
 
 type Obj = Record<string, unknown>;
@@ -33,6 +41,10 @@ export function toStatus(x: unknown): CaseStatus | null {
   return STATUS_ALIASES[x] ?? null;
 }
 
+/** A detail file names a file in `runs/`: never a path that leads elsewhere. */
+export const DETAIL_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** One parsed `history.jsonl` line. */
 export function normalizeRecord(raw: unknown): Normalized {
   if (!isObj(raw)) return { ok: false, message: 'not a JSON object' };
   const v = num(raw.v, 0);
@@ -40,6 +52,8 @@ export function normalizeRecord(raw: unknown): Normalized {
   if (time === undefined) return { ok: false, message: 'no "time" field' };
 
   const phases = normPhases(raw.phases);
+  // A summary lists changed ids; a legacy record lists every change.
+  const changed = v >= 2 ? [] : normChanged(raw.changed);
   const record: HistoryRecord = {
     v: HISTORY_VERSION,
     kind: raw.kind === 'agent' || raw.kind === 'test' ? raw.kind : isObj(raw.agent) ? 'agent' : 'test',
@@ -47,17 +61,36 @@ export function normalizeRecord(raw: unknown): Normalized {
     rev: str(raw.rev) ?? str(raw.revision) ?? null,
     durationMs: num(raw.durationMs),
     phases,
-    changed: normChanged(raw.changed),
-    statuses: {},
+    changedCount: changed.length,
+    changedIds: changed.slice(0, CHANGED_IDS_CAP).map((c) => c.id),
   };
   if (isObj(raw.source) && typeof raw.source.rev === 'string') record.source = { rev: raw.source.rev, dirty: raw.source.dirty === true };
-  record.statuses = normStatuses(raw.statuses, record);
   if (raw.partial === true) record.partial = true;
   if (isObj(raw.agent)) record.agent = normAgent(raw.agent);
+  if (v >= 2) {
+    if (Array.isArray(raw.changedIds)) record.changedIds = raw.changedIds.filter((id): id is string => typeof id === 'string').slice(0, CHANGED_IDS_CAP);
+    record.changedCount = Math.max(record.changedIds.length, num(raw.changedCount));
+    if (num(raw.tamperCount) > 0) record.tamperCount = num(raw.tamperCount);
+    if (typeof raw.detail === 'string' && DETAIL_NAME.test(raw.detail)) record.detail = raw.detail;
+    return { ok: true, record, age: v === HISTORY_VERSION ? 'current' : 'newer' };
+  }
+  const detail = detailParts(raw, time, changed, phases);
+  if (detail.tamper?.length) record.tamperCount = detail.tamper.length;
+  return { ok: true, legacy: { record, detail }, age: v === 1 ? 'v1' : 'older' };
+}
 
+/** A parsed detail file; null when it is not one. `time` is its summary's, for skip entries that lack theirs. */
+export function normalizeDetail(raw: unknown, time: string): RunDetail | null {
+  if (!isObj(raw) || !isObj(raw.statuses)) return null;
+  return detailParts(raw, str(raw.time) ?? time, normChanged(raw.changed), []);
+}
+
+/** The per-case part, as a detail file and a legacy record both hold it. */
+function detailParts(raw: Obj, time: string, changed: StatusChange[], phases: PhaseCounts[]): RunDetail {
+  const detail: RunDetail = { v: HISTORY_VERSION, time, statuses: normStatuses(raw.statuses, changed, phases), changed };
   const tamper = objs(raw.tamper).filter((t) => str(t.path) !== undefined);
   if (tamper.length) {
-    record.tamper = tamper.map((t) => ({
+    detail.tamper = tamper.map((t) => ({
       path: t.path as string,
       action: t.action === 'refused' ? 'refused' : 'restored',
       detail: str(t.detail) ?? '',
@@ -68,18 +101,20 @@ export function normalizeRecord(raw: unknown): Normalized {
   const withId = (list: unknown) => objs(list).filter((e) => typeof e.id === 'string');
   const skips = withId(raw.skips);
   if (skips.length) {
-    record.skips = skips.map((s) => ({
+    detail.skips = skips.map((s) => ({
       id: s.id as string,
       phase: str(s.phase) ?? '',
       reason: str(s.reason) ?? '',
       status: s.status === 'unexpected-pass' ? 'unexpected-pass' : 'skip',
+      since: str(s.since) ?? time,
+      runs: Math.max(1, num(s.runs, 1)),
     }));
   }
   const overrides = withId(raw.overrides);
-  if (overrides.length) record.overrides = overrides.map((o) => ({ id: o.id as string, phase: str(o.phase) ?? '', reason: str(o.reason) ?? '' }));
+  if (overrides.length) detail.overrides = overrides.map((o) => ({ id: o.id as string, phase: str(o.phase) ?? '', reason: str(o.reason) ?? '' }));
   const agentSkips = withId(raw.agentSkips);
   if (agentSkips.length) {
-    record.agentSkips = agentSkips.map((s) => ({
+    detail.agentSkips = agentSkips.map((s) => ({
       id: s.id as string,
       reason: str(s.reason) ?? '',
       ...(typeof s.iteration === 'number' ? { iteration: s.iteration } : {}),
@@ -87,22 +122,22 @@ export function normalizeRecord(raw: unknown): Normalized {
   }
   const failures = withId(raw.failures);
   if (failures.length) {
-    record.failures = failures.map((f) => {
-      const d: NonNullable<HistoryRecord['failures']>[number] = { id: f.id as string, phase: str(f.phase) ?? '', status: toStatus(f.status) ?? 'fail' };
+    detail.failures = failures.map((f) => {
+      const d: NonNullable<RunDetail['failures']>[number] = { id: f.id as string, phase: str(f.phase) ?? '', status: toStatus(f.status) ?? 'fail' };
       for (const key of ['reason', 'diff', 'expectedKind', 'actualKind', 'printed'] as const) if (typeof f[key] === 'string') d[key] = f[key] as string;
       if (Array.isArray(f.features)) d.features = f.features.filter((w): w is string => typeof w === 'string');
       if (typeof f.facet === 'string') d.facet = f.facet as NonNullable<typeof d.facet>;
       return d;
     });
   }
-  if (typeof raw.failuresOmitted === 'number') record.failuresOmitted = raw.failuresOmitted;
+  if (typeof raw.failuresOmitted === 'number') detail.failuresOmitted = raw.failuresOmitted;
   const stale = objs(raw.staleSkips).filter((s) => typeof s.pattern === 'string');
-  if (stale.length) record.staleSkips = stale.map((s) => ({ file: str(s.file) ?? '', line: num(s.line), pattern: s.pattern as string }));
+  if (stale.length) detail.staleSkips = stale.map((s) => ({ file: str(s.file) ?? '', line: num(s.line), pattern: s.pattern as string }));
   if (Array.isArray(raw.warnings)) {
     const w = raw.warnings.filter((x): x is string => typeof x === 'string');
-    if (w.length) record.warnings = w;
+    if (w.length) detail.warnings = w;
   }
-  return { ok: true, record, age: v === HISTORY_VERSION ? 'current' : v > HISTORY_VERSION ? 'newer' : 'older' };
+  return detail;
 }
 
 /** Accepts the current array form and an older `{ <phase>: counts }` object form. */
@@ -148,8 +183,8 @@ function normChanged(x: unknown): StatusChange[] {
  * Current form: phase → id → status. An older flat id → status map is grouped by the
  * phase the record names for that id elsewhere, else under `(unknown phase)`.
  */
-function normStatuses(x: unknown, record: HistoryRecord): HistoryRecord['statuses'] {
-  const out: HistoryRecord['statuses'] = {};
+function normStatuses(x: unknown, changed: readonly StatusChange[], phases: readonly PhaseCounts[]): RunDetail['statuses'] {
+  const out: RunDetail['statuses'] = {};
   if (!isObj(x)) return out;
   const flat = Object.values(x).some((v) => typeof v === 'string');
   if (!flat) {
@@ -168,11 +203,11 @@ function normStatuses(x: unknown, record: HistoryRecord): HistoryRecord['statuse
     }
     return out;
   }
-  const phaseOf = new Map(record.changed.map((c) => [c.id, c.phase]));
+  const phaseOf = new Map(changed.map((c) => [c.id, c.phase]));
   for (const [id, s] of Object.entries(x)) {
     const status = toStatus(s);
     if (!status) continue;
-    const phase = phaseOf.get(id) || (record.phases.length === 1 ? record.phases[0]!.phase : '(unknown phase)');
+    const phase = phaseOf.get(id) || (phases.length === 1 ? phases[0]!.phase : '(unknown phase)');
     (out[phase] ??= {})[id] = status;
   }
   return out;

@@ -1,7 +1,9 @@
 /**
- * The shape of `reports/history.jsonl`: one versioned record per `porter test` or
- * `porter agent` run. Reports (Markdown, HTML) are rendered from these records alone,
- * so a record carries everything they show, bounded in size.
+ * The shape of the history in `reports/`: `history.jsonl` holds one compact, versioned
+ * summary per `porter test` or `porter agent` run, kept forever; `runs/` holds one
+ * compressed detail file per run (every case's status, failures with their diffs, the
+ * skip-list), kept for the newest runs. Reports are rendered from the summaries and the
+ * last run's detail, so their cost does not grow with the cases of every earlier run.
  */
 import type { StopReason, Usage } from './usage.js';
 import type { Facet } from '../judge/types.js';
@@ -9,7 +11,16 @@ import type { CaseStatus, PhaseSummary } from '../judge/case-status.js';
 import type { StaleSkip } from '../skiplist/skiplist.js';
 import type { SourceRevision } from '../util/source-revision.js';
 
-export const HISTORY_VERSION = 1;
+/** Version 1 records held every case's status inline (see history-legacy.ts); 2 split them into summary and detail. */
+export const HISTORY_VERSION = 2;
+
+/**
+ * Changed case ids a summary lists (its `changedCount` counts them all; the run's detail
+ * file has every change, with from → to). Ids only, as plain strings: 50 ids of typical
+ * length are about 2.5 KB and parse in a few microseconds, where the same changes as
+ * objects took six times as long, and every report reads every summary.
+ */
+export const CHANGED_IDS_CAP = 50;
 
 /** Agent spend and activity over some span (a phase, or a whole run): what a maintainer reads to judge a run. */
 export interface AgentTotals {
@@ -58,12 +69,19 @@ export interface TamperEvent {
   time?: string;
 }
 
-/** A case on the skip-list in this record (status `skip` or `unexpected-pass`). */
+/** A case on the skip-list in a run (status `skip` or `unexpected-pass`). */
 export interface SkippedCase {
   id: string;
   phase: string;
   reason: string;
   status: 'skip' | 'unexpected-pass';
+  /**
+   * Time of the first run of the unbroken series of runs with results in which the case
+   * was on the skip-list, carried forward from the previous run's detail.
+   */
+  since: string;
+  /** How many runs with results in a row it has been on the list. */
+  runs: number;
 }
 
 export interface OverrideEntry {
@@ -96,6 +114,7 @@ export interface FailureDetail {
   features?: string[];
 }
 
+/** One line of `history.jsonl`: the summary of one run, bounded in size. */
 export interface HistoryRecord {
   v: typeof HISTORY_VERSION;
   kind: 'test' | 'agent';
@@ -108,15 +127,31 @@ export interface HistoryRecord {
   durationMs: number;
   /** Empty when the record carries no test results (an agent run that never ran the suite). */
   phases: PhaseCounts[];
-  changed: StatusChange[];
-  /** phase → case id → status: every case known at this record. */
-  statuses: Record<string, Record<string, CaseStatus>>;
+  /** How many cases changed status since the previous record with results. */
+  changedCount: number;
+  /** The ids of the first `CHANGED_IDS_CAP` of them. */
+  changedIds: string[];
   /** True when the run covered only some cases (`--phase`, `--filter`); the rest carry over. */
   partial?: boolean;
   agent?: AgentStats;
-  tamper?: TamperEvent[];
+  /** Tamper events in the run; the events themselves are in its detail. */
+  tamperCount?: number;
+  /** The run's detail file, a name in `runs/` next to history.jsonl (gone once past `reports.keep_runs`). */
+  detail?: string;
+}
+
+/** A run's detail file in `runs/`: what the reports show about that run case by case. */
+export interface RunDetail {
+  v: typeof HISTORY_VERSION;
+  /** The time of its summary. */
+  time: string;
+  /** phase → case id → status: every case known at this run (a partial run's too). */
+  statuses: Record<string, Record<string, CaseStatus>>;
+  /** Every case whose status changed since the previous record with results. */
+  changed: StatusChange[];
   skips?: SkippedCase[];
   overrides?: OverrideEntry[];
+  tamper?: TamperEvent[];
   agentSkips?: AgentSkip[];
   /** Failing cases, then skipped ones (their diffs show why they are parked); bounded. */
   failures?: FailureDetail[];
@@ -126,7 +161,13 @@ export interface HistoryRecord {
   warnings?: string[];
 }
 
-/** Bounds on what one record keeps about failures, so the history stays small. */
+/** A run as recorded: its summary and its detail. */
+export interface RecordedRun {
+  record: HistoryRecord;
+  detail: RunDetail;
+}
+
+/** Bounds on what one run's detail keeps about failures, so the reports stay small. */
 export interface DetailLimits {
   maxFailures: number;
   maxDiffLines: number;

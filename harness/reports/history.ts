@@ -1,13 +1,12 @@
 /**
- * `reports/history.jsonl`: building a record from a run, appending it durably, and reading
- * the file back tolerantly (a torn last line is skipped with a warning, older records are
- * normalised to the current shape).
+ * A history record from a run: the summary that `history.jsonl` keeps forever and the
+ * detail that `runs/` keeps for the newest runs. Pure; history-file.ts and run-details.ts
+ * put them on disk.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { CaseResult, RunResult } from '../run/types.js';
 import { countCase, emptySummary, isFailing, isSkipListed, type CaseStatus } from '../judge/case-status.js';
 import {
+  CHANGED_IDS_CAP,
   DEFAULT_LIMITS,
   HISTORY_VERSION,
   type AgentSkip,
@@ -17,11 +16,12 @@ import {
   type HistoryRecord,
   type OverrideEntry,
   type PhaseCounts,
+  type RecordedRun,
+  type RunDetail,
   type SkippedCase,
   type StatusChange,
   type TamperEvent,
 } from './history-types.js';
-import { normalizeRecord } from './history-normalize.js';
 import { oneLine, truncateText } from './text.js';
 import { causeFields } from './cluster.js';
 import { runProcess } from '../util/process.js';
@@ -53,22 +53,33 @@ export function lastResults(records: readonly HistoryRecord[]): HistoryRecord | 
   return null;
 }
 
-/** id → { phase, status } over a record's phase-grouped status map. */
-export function flattenStatuses(record: HistoryRecord | null): Map<string, { phase: string; status: CaseStatus }> {
+/** id → { phase, status } over a detail's phase-grouped status map. */
+export function flattenStatuses(detail: RunDetail | null): Map<string, { phase: string; status: CaseStatus }> {
   const map = new Map<string, { phase: string; status: CaseStatus }>();
-  if (!record) return map;
-  for (const [phase, ids] of Object.entries(record.statuses)) {
+  if (!detail) return map;
+  for (const [phase, ids] of Object.entries(detail.statuses)) {
     for (const [id, status] of Object.entries(ids)) map.set(id, { phase, status });
   }
   return map;
 }
 
 /**
- * Builds the history record of a run. `previous` is the last record with results
- * (see `lastResults`); `changed` is computed against it. `result` may be null for an
- * agent run that never ran the suite: the record then carries only the agent's stats.
+ * How long a case has been on the skip-list, given the skip entries of the previous run
+ * with results: one more run of the same series, or a new series starting at `time`.
+ * Carrying this forward run by run is what lets the reports show an entry's age without
+ * reading the per-case detail of every earlier run.
  */
-export function recordFromRun(result: RunResult | null, previous: HistoryRecord | null, extra: RecordExtra): HistoryRecord {
+export function skipStreak(previous: ReadonlyMap<string, SkippedCase>, id: string, time: string): { since: string; runs: number } {
+  const p = previous.get(id);
+  return p ? { since: p.since, runs: p.runs + 1 } : { since: time, runs: 1 };
+}
+
+/**
+ * Builds the record of a run. `previous` is the last run with results (see `lastResults`),
+ * with its detail; `changed` is computed against it. `result` may be null for an agent
+ * run that never ran the suite: the record then carries only the agent's stats.
+ */
+export function recordFromRun(result: RunResult | null, previous: RecordedRun | null, extra: RecordExtra): RecordedRun {
   const limits = { ...DEFAULT_LIMITS, ...extra.limits };
   const time = extra.time ?? result?.startedAt;
   if (time === undefined) throw new Error('recordFromRun: a record without a run needs extra.time');
@@ -80,17 +91,28 @@ export function recordFromRun(result: RunResult | null, previous: HistoryRecord 
     ...(extra.source ? { source: { rev: extra.source.rev, dirty: extra.source.dirty } } : {}),
     durationMs: extra.durationMs ?? result?.durationMs ?? extra.agent?.wallMs ?? 0,
     phases: [],
-    changed: [],
-    statuses: {},
+    changedCount: 0,
+    changedIds: [],
   };
-  if (result) Object.assign(record, resultsPart(result, previous, extra.partial === true, limits));
+  const detail: RunDetail = { v: HISTORY_VERSION, time, statuses: {}, changed: [] };
+  if (result) {
+    const partial = extra.partial === true;
+    Object.assign(detail, resultsPart(result, previous?.detail ?? null, partial, limits, time));
+    record.phases = partial ? mergePhaseCounts(result, previous?.record ?? null, detail.statuses) : result.phases.map((p) => ({ ...p }));
+    if (partial) record.partial = true;
+    record.changedCount = detail.changed.length;
+    record.changedIds = detail.changed.slice(0, CHANGED_IDS_CAP).map((c) => c.id);
+  }
   if (extra.agent) record.agent = extra.agent;
-  if (extra.tamper?.length) record.tamper = extra.tamper;
-  if (extra.agentSkips?.length) record.agentSkips = extra.agentSkips;
-  return record;
+  if (extra.tamper?.length) {
+    detail.tamper = extra.tamper;
+    record.tamperCount = extra.tamper.length;
+  }
+  if (extra.agentSkips?.length) detail.agentSkips = extra.agentSkips;
+  return { record, detail };
 }
 
-function resultsPart(result: RunResult, previous: HistoryRecord | null, partial: boolean, limits: DetailLimits): Partial<HistoryRecord> {
+function resultsPart(result: RunResult, previous: RunDetail | null, partial: boolean, limits: DetailLimits, time: string): Partial<RunDetail> {
   const prev = flattenStatuses(previous);
   const ran = new Set(result.cases.map((c) => c.id));
   const changed: StatusChange[] = [];
@@ -104,40 +126,36 @@ function resultsPart(result: RunResult, previous: HistoryRecord | null, partial:
     }
   }
 
-  const statuses: Record<string, Record<string, CaseStatus>> = {};
+  const statuses: RunDetail['statuses'] = {};
   const put = (phase: string, id: string, status: CaseStatus) => ((statuses[phase] ??= {})[id] = status);
   for (const p of result.phases) statuses[p.phase] = {};
   for (const c of result.cases) put(c.phase, c.id, c.status);
   // A partial run only speaks for the cases it ran; the others keep their last known status.
   if (partial) for (const [id, { phase, status }] of prev) if (!ran.has(id)) put(phase, id, status);
 
-  const carried = (list: Array<{ id: string }> | undefined, keep: (s: CaseStatus) => boolean) =>
+  const carried = <T extends { id: string }>(list: T[] | undefined, keep: (s: CaseStatus) => boolean): T[] =>
     partial ? (list ?? []).filter((e) => !ran.has(e.id) && keep(prev.get(e.id)?.status ?? 'pass')) : [];
 
+  const previousSkips = new Map((previous?.skips ?? []).map((s) => [s.id, s]));
   const skips: SkippedCase[] = result.cases
     .filter((c) => isSkipListed(c.status))
-    .map((c) => ({ id: c.id, phase: c.phase, reason: c.skipReason ?? '', status: c.status as SkippedCase['status'] }));
-  skips.push(...(carried(previous?.skips, isSkipListed) as SkippedCase[]));
+    .map((c) => ({ id: c.id, phase: c.phase, reason: c.skipReason ?? '', status: c.status as SkippedCase['status'], ...skipStreak(previousSkips, c.id, time) }));
+  skips.push(...carried(previous?.skips, isSkipListed).map((s) => ({ ...s, ...skipStreak(previousSkips, s.id, time) })));
 
   const overrides: OverrideEntry[] = result.cases
     .filter((c) => c.overrideReason !== undefined)
     .map((c) => ({ id: c.id, phase: c.phase, reason: c.overrideReason ?? '' }));
-  overrides.push(...(carried(previous?.overrides, () => true) as OverrideEntry[]));
+  overrides.push(...carried(previous?.overrides, () => true));
 
   // Failing cases first; then skipped ones, whose diffs show why they are parked.
   const detailed = (keep: (s: CaseStatus) => boolean) => [
     ...result.cases.filter((c) => keep(c.status)).map((c) => failureDetail(c, limits)),
-    ...(carried(previous?.failures, keep) as FailureDetail[]),
+    ...carried(previous?.failures, keep),
   ];
   const failing = detailed(isFailing);
   const { kept, omitted } = boundFailures([...failing, ...detailed((s) => s === 'skip')], limits);
 
-  const part: Partial<HistoryRecord> = {
-    phases: partial ? mergePhaseCounts(result, previous, statuses) : result.phases.map((p) => ({ ...p })),
-    changed,
-    statuses,
-  };
-  if (partial) part.partial = true;
+  const part: Partial<RunDetail> = { changed, statuses };
   if (skips.length) part.skips = skips;
   if (overrides.length) part.overrides = overrides;
   if (kept.length) part.failures = kept;
@@ -171,7 +189,7 @@ function boundFailures(all: FailureDetail[], limits: DetailLimits): { kept: Fail
 }
 
 /** Counts of a partial run: statuses from the merged map, overrides/fuzzy from the run where it ran. */
-function mergePhaseCounts(result: RunResult, previous: HistoryRecord | null, statuses: HistoryRecord['statuses']): PhaseCounts[] {
+function mergePhaseCounts(result: RunResult, previous: HistoryRecord | null, statuses: RunDetail['statuses']): PhaseCounts[] {
   const fromRun = new Map(result.phases.map((p) => [p.phase, p]));
   const fromPrev = new Map((previous?.phases ?? []).map((p) => [p.phase, p]));
   const order = [...new Set([...(previous?.phases ?? []).map((p) => p.phase), ...result.phases.map((p) => p.phase)])];
@@ -183,77 +201,6 @@ function mergePhaseCounts(result: RunResult, previous: HistoryRecord | null, sta
     counts.fuzzy = how?.fuzzy ?? 0;
     return counts;
   });
-}
-
-/** Appends one record as one line and flushes it to disk before returning. */
-export function appendHistory(file: string, record: HistoryRecord): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const fd = fs.openSync(file, 'a+');
-  try {
-    // A run killed mid-write leaves a line without its newline; start on a fresh line so
-    // this record is not glued to the torn one.
-    const size = fs.fstatSync(fd).size;
-    let lead = '';
-    if (size > 0) {
-      const last = Buffer.alloc(1);
-      fs.readSync(fd, last, 0, 1, size - 1);
-      if (last[0] !== 0x0a) lead = '\n';
-    }
-    fs.writeSync(fd, `${lead}${JSON.stringify(record)}\n`);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-}
-
-export interface HistoryRead {
-  records: HistoryRecord[];
-  /** One line each: a skipped torn or unreadable line, a normalised old record. */
-  warnings: string[];
-}
-
-/** Reads the history; a missing file is an empty history. Never throws on bad content. */
-export function readHistory(file: string): HistoryRead {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], warnings: [] };
-    return { records: [], warnings: [`${file}: cannot read history (${(err as Error).message}); reports start from an empty history`] };
-  }
-  return parseHistory(text, file);
-}
-
-export function parseHistory(text: string, file: string): HistoryRead {
-  const records: HistoryRecord[] = [];
-  const warnings: string[] = [];
-  const ages = { older: 0, newer: 0 };
-  const lines = text.split('\n');
-  const lastIndex = text.endsWith('\n') ? lines.length - 2 : lines.length - 1;
-  lines.forEach((line, i) => {
-    if (line.trim() === '') return;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(line);
-    } catch {
-      warnings.push(
-        i === lastIndex && !text.endsWith('\n')
-          ? `${file}:${i + 1}: truncated last record skipped (a run was interrupted while writing it)`
-          : `${file}:${i + 1}: unreadable record skipped (not JSON)`,
-      );
-      return;
-    }
-    const n = normalizeRecord(raw);
-    if (!n.ok) {
-      warnings.push(`${file}:${i + 1}: record skipped: ${n.message}`);
-      return;
-    }
-    if (n.age !== 'current') ages[n.age]++;
-    records.push(n.record);
-  });
-  if (ages.older) warnings.push(`${file}: ${ages.older} record(s) from an older Porter loaded with missing fields defaulted`);
-  if (ages.newer) warnings.push(`${file}: ${ages.newer} record(s) from a newer Porter loaded; fields this version does not know are ignored`);
-  return { records, warnings };
 }
 
 /** The workspace's HEAD commit, or null when `dir` is not in a git repository (or git is missing). */

@@ -4,11 +4,11 @@
  */
 import type { RunResult } from '../run/types.js';
 import { matchingCount } from '../judge/case-status.js';
-import type { AgentTotals, HistoryRecord, PhaseCounts, StatusChange } from './history-types.js';
+import type { AgentTotals, PhaseCounts, StatusChange } from './history-types.js';
 import { code, fence, inlineList, table, text } from './md.js';
 import { formatAge, formatCount, formatDuration, formatTime, formatUsd, oneLine, passingNote, percent, plural, progressBar, shortRev, truncateText } from './text.js';
 import type { Cluster } from './cluster.js';
-import { buildView, looksLikeDiff, type CaseView, type ReportView } from './view.js';
+import { buildView, looksLikeDiff, type CaseView, type ReportInput, type ReportView } from './view.js';
 import { caseAnchors, driftMarkdown } from './drift-section.js';
 import type { DriftStatus } from './drift-status.js';
 
@@ -22,8 +22,8 @@ export interface MarkdownOptions {
   drift?: DriftStatus | null;
 }
 
-export function renderMarkdown(history: readonly HistoryRecord[], latestRun?: RunResult, options: MarkdownOptions = {}): string {
-  return markdownFromView(buildView(history, latestRun), options);
+export function renderMarkdown(input: ReportInput, latestRun?: RunResult, options: MarkdownOptions = {}): string {
+  return markdownFromView(buildView(input, latestRun), options);
 }
 
 export function markdownFromView(view: ReportView, options: MarkdownOptions = {}): string {

@@ -1,6 +1,7 @@
 /**
  * The report model: everything the Markdown and HTML reporters show, computed once from
- * the history (and the full run, when the caller has it). Pure; renderers only format.
+ * the history's summaries and the last run's detail (and the full run, when the caller
+ * has it). Pure; renderers only format.
  */
 import type { MatchHow } from '../judge/types.js';
 import type { RunResult } from '../run/types.js';
@@ -15,12 +16,13 @@ import type {
   HistoryRecord,
   OverrideEntry,
   PhaseCounts,
+  RunDetail,
   SkippedCase,
   StatusChange,
   TamperEvent,
 } from './history-types.js';
 import { lastResults, recordFromRun } from './history.js';
-import { failingCount, isFailing, isPassing, isSkipListed, matchingCount, totalSummary } from '../judge/case-status.js';
+import { failingCount, isFailing, isPassing, matchingCount, totalSummary } from '../judge/case-status.js';
 
 export interface CaseView {
   id: string;
@@ -37,12 +39,8 @@ export interface CaseView {
   overrideReason?: string;
 }
 
-export interface SkipView extends SkippedCase {
-  /** Time of the first record of the unbroken run of records in which the case was on the skip-list. */
-  since: string | null;
-  /** How many records (with results) in a row it has been on the list. */
-  runs: number;
-}
+/** A skip entry with its age (`since`, `runs`), as the run's detail carries it. */
+export type SkipView = SkippedCase;
 
 export interface AgentView {
   latest: AgentStats;
@@ -85,37 +83,62 @@ export interface ReportView {
 /** A unified diff, as opposed to stderr kept in the diff slot of a crashed case. */
 export const looksLikeDiff = (s: string): boolean => /^(---|\+\+\+|@@|[-+ ])/.test(s) && /^(@@|[-+])/m.test(s);
 
+/** What the reports are built from: every summary, and the details of the last runs only. */
+export interface ReportInput {
+  records: readonly HistoryRecord[];
+  /** The detail of the last record with results; null when there is none or it cannot be read. */
+  results: RunDetail | null;
+  /** The detail of the last record, when that is another one (an agent run that never ran the suite). */
+  latest?: RunDetail | null;
+}
+
+/** The input for `records`, asking `detailOf` for at most two details. */
+export function reportInput(records: readonly HistoryRecord[], detailOf: (record: HistoryRecord) => RunDetail | null): ReportInput {
+  const results = lastResults(records);
+  const latest = records[records.length - 1];
+  const input: ReportInput = { records, results: results ? detailOf(results) : null };
+  if (latest && latest !== results) input.latest = detailOf(latest);
+  return input;
+}
+
 export interface ViewOptions {
   /**
-   * True when `latestRun` is already the last record with results in `history` (as after
+   * True when `latestRun` is already the last record with results in the input (as after
    * `writeReports`). When not given it is guessed from the record's time.
    */
   appended?: boolean;
 }
 
-/** Builds the view; `latestRun`, when given, supplies full case details (else the history's bounded ones). */
-export function buildView(history: readonly HistoryRecord[], latestRun?: RunResult, options: ViewOptions = {}): ReportView {
-  const records = [...history];
+/** Builds the view; `latestRun`, when given, supplies full case details (else the detail file's bounded ones). */
+export function buildView(input: ReportInput, latestRun?: RunResult, options: ViewOptions = {}): ReportView {
+  const records = [...input.records];
+  let resultsDetail = input.results;
+  let latestDetail = input.latest ?? null;
   const last = lastResults(records);
   const appended = options.appended ?? (last !== null && last.time === latestRun?.startedAt);
   if (latestRun && !appended) {
     // The caller rendered before (or without) appending: describe the run anyway.
-    records.push(recordFromRun(latestRun, last, { kind: 'test', rev: null }));
+    const built = recordFromRun(latestRun, last && resultsDetail ? { record: last, detail: resultsDetail } : null, { kind: 'test', rev: null });
+    records.push(built.record);
+    resultsDetail = latestDetail = built.detail;
   }
   const results = lastResults(records);
   const latest = records[records.length - 1] ?? null;
+  if (latest === results) latestDetail = resultsDetail;
   const phases = results?.phases ?? [];
   const total = totalSummary(phases);
 
-  // Every case the record knows (a partial run's record also holds the cases it did not run),
-  // with the run's full details laid over the bounded ones the history kept.
+  // Every case the detail knows (a partial run's detail also holds the cases it did not run),
+  // with the run's full details laid over the bounded ones the detail kept.
   const fromRun = new Map((latestRun ? casesFromRun(latestRun) : []).map((c) => [c.id, c]));
-  const cases = casesFromRecord(results).map((c) => fromRun.get(c.id) ?? c);
-  // Cases past the history's detail limits have no reason or diff to cluster by.
-  const detailed = new Set([...fromRun.keys(), ...(results?.failures ?? []).map((f) => f.id)]);
-  const allFailing = cases.filter((c) => isFailing(c.status));
-  const failingCases = allFailing.filter((c) => detailed.has(c.id));
-  const changed = results?.changed ?? [];
+  const cases = casesFromDetail(results ? resultsDetail : null).map((c) => fromRun.get(c.id) ?? c);
+  // Cases past the detail's limits have no reason or diff to cluster by.
+  const detailed = new Set([...fromRun.keys(), ...(resultsDetail?.failures ?? []).map((f) => f.id)]);
+  const failingCases = cases.filter((c) => isFailing(c.status) && detailed.has(c.id));
+  const failing = failingCount(total);
+  const changed = resultsDetail?.changed ?? [];
+  const warnings = [...(resultsDetail?.warnings ?? [])];
+  if (results && !resultsDetail) warnings.push(`the detail file of the ${results.kind} run of ${results.time} cannot be read, so its cases and failures are not shown`);
 
   return {
     history: records,
@@ -131,16 +154,16 @@ export function buildView(history: readonly HistoryRecord[], latestRun?: RunResu
     },
     cases,
     clusters: clusterFailures(failingCases),
-    failing: failingCount(total),
-    failuresOmitted: allFailing.length - failingCases.length,
-    skips: skipsWithAge(records, results),
-    overrides: results?.overrides ?? [],
-    tamper: latest?.tamper ?? [],
-    tamperInHistory: records.reduce((n, r) => n + (r.tamper?.length ?? 0), 0),
-    agentSkips: latest?.agentSkips ?? [],
+    failing,
+    failuresOmitted: Math.max(0, failing - failingCases.length),
+    skips: resultsDetail?.skips ?? [],
+    overrides: resultsDetail?.overrides ?? [],
+    tamper: latestDetail?.tamper ?? [],
+    tamperInHistory: records.reduce((n, r) => n + (r.tamperCount ?? 0), 0),
+    agentSkips: latestDetail?.agentSkips ?? [],
     agent: agentView(records, total),
-    staleSkips: results?.staleSkips ?? [],
-    warnings: results?.warnings ?? [],
+    staleSkips: resultsDetail?.staleSkips ?? [],
+    warnings,
   };
 }
 
@@ -163,7 +186,7 @@ function casesFromRun(run: RunResult): CaseView[] {
   });
 }
 
-function casesFromRecord(record: HistoryRecord | null): CaseView[] {
+function casesFromDetail(record: RunDetail | null): CaseView[] {
   if (!record) return [];
   const details = new Map(record.failures?.map((f) => [f.id, f]));
   const skips = new Map(record.skips?.map((s) => [s.id, s.reason]));
@@ -192,28 +215,6 @@ function casesFromRecord(record: HistoryRecord | null): CaseView[] {
     }
   }
   return out;
-}
-
-/** For each skip entry, how long it has been on the list: walk back while it stays there. */
-function skipsWithAge(records: readonly HistoryRecord[], results: HistoryRecord | null): SkipView[] {
-  const entries = results?.skips ?? [];
-  const withResults = records.filter((r) => r.phases.length > 0);
-  return entries.map((e) => {
-    let since: string | null = null;
-    let runs = 0;
-    for (let i = withResults.length - 1; i >= 0; i--) {
-      const r = withResults[i]!;
-      if (!isSkipListed(r.statuses[e.phase]?.[e.id] ?? findStatus(r, e.id))) break;
-      since = r.time;
-      runs++;
-    }
-    return { ...e, since, runs };
-  });
-}
-
-function findStatus(r: HistoryRecord, id: string): CaseStatus | undefined {
-  for (const ids of Object.values(r.statuses)) if (id in ids) return ids[id];
-  return undefined;
 }
 
 function agentView(records: readonly HistoryRecord[], total: PhaseCounts): AgentView | null {

@@ -7,7 +7,7 @@ import path from 'node:path';
  * through here, so an interrupted run never leaves half a file behind: a temporary file in
  * the same folder, flushed, then renamed over the target.
  */
-export function writeFileAtomic(file: string, content: string): void {
+export function writeFileAtomic(file: string, content: string | Uint8Array): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
   const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);

@@ -62,7 +62,7 @@ describe('validateConfig defaults', () => {
       skiplist: path.join(DIR, 'skiplist'),
       overrides: path.join(DIR, 'overrides'),
       protected: [],
-      reports: { dir: path.join(DIR, 'reports') },
+      reports: { dir: path.join(DIR, 'reports'), keepRuns: 200 },
     });
     expect('agent' in r.config).toBe(false);
   });
@@ -116,6 +116,7 @@ agent:
   whatever: [1, 2]
 reports:
   dir: out/reports
+  keep_runs: 30
 `);
     expect(r.ok).toBe(true);
     if (!r.ok) return;
@@ -157,7 +158,7 @@ reports:
     expect(c.overrides).toBe(path.join(DIR, 'divergences'));
     expect(c.protected).toEqual(['test_lexer__lexer@raw.txt']);
     expect(c.agent).toEqual({ backend: 'anthropic', whatever: [1, 2] });
-    expect(c.reports).toEqual({ dir: path.join(DIR, 'out/reports') });
+    expect(c.reports).toEqual({ dir: path.join(DIR, 'out/reports'), keepRuns: 30 });
   });
 
   it('treats an empty value as "use the default"', () => {
@@ -230,7 +231,7 @@ reports:
       'porter.config.yaml: compare.error_marker: unknown key; did you mean "error_markers"?',
       'porter.config.yaml: compare.normalize[0].replace: unknown key; did you mean "replacement"?',
       'porter.config.yaml: compare.normalize[0].replacement: missing; give the replacement text ("" to delete the match)',
-      'porter.config.yaml: reports.folder: unknown key (known keys: dir)',
+      'porter.config.yaml: reports.folder: unknown key (known keys: dir, keep_runs)',
     ]);
   });
 
@@ -268,7 +269,11 @@ reports:
     ['protected: true', 'protected: expected a string or a list of strings, got true'],
     ['skiplist: [a]', 'skiplist: expected a string, got a list'],
     ['overrides: 1', 'overrides: expected a string, got 1'],
-    ['reports: out', 'reports: expected a mapping (dir), got "out"'],
+    ['reports: out', 'reports: expected a mapping (dir, keep_runs), got "out"'],
+    ['reports: {keep_runs: 0}', 'reports.keep_runs: expected a whole number of at least 1 (runs whose detail files are kept), got 0'],
+    ['reports: {keep_runs: 2.5}', 'reports.keep_runs: expected a whole number of at least 1 (runs whose detail files are kept), got 2.5'],
+    ['reports: {keep_runs: all}', 'reports.keep_runs: expected a whole number of at least 1 (runs whose detail files are kept), got "all"'],
+    ['reports: {keep_run: 5}', 'reports.keep_run: unknown key; did you mean "keep_runs"?'],
     ['compare: exact', 'compare: expected a mapping (level, error_markers, similarity, normalize, cases), got "exact"'],
     ['compare: {level: fuzzy}', 'compare.level: "fuzzy" is not a level (exact, kind+line+message, kind+line, kind, any-error)'],
     ['compare: {similarity: 1.5}', 'compare.similarity: expected a number from 0 to 1, got 1.5'],

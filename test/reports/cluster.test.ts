@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { causeFields, clusterFailures, generalize, type Clusterable } from '../../harness/reports/cluster.js';
-import { lastResults, readHistory, recordFromRun } from '../../harness/reports/history.js';
+import { recordFromRun } from '../../harness/reports/history.js';
+import { normalizeDetail } from '../../harness/reports/history-normalize.js';
 import { renderMarkdown } from '../../harness/reports/markdown.js';
 import { inputFeatures } from '../../harness/run/input-features.js';
 import { idTokens, wordTokens } from '../../harness/util/word-tokens.js';
 import { makeCase, makeRun } from './fixtures.js';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 
 /** A runtime case that printed nothing: its whole expected output is the diff. */
 const silent = (name: string, features: string[] = [], phase = 'runtime'): Clusterable => ({
@@ -171,18 +169,13 @@ describe('what clustering reads', () => {
       }),
     );
     const run = makeRun(cases, '2024-06-01T00:00:00.000Z', ['runtime']);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'porter-cluster-'));
-    try {
-      const file = path.join(dir, 'history.jsonl');
-      fs.writeFileSync(file, `${JSON.stringify(recordFromRun(run, null, { kind: 'test', rev: null }))}\n`);
-      const history = readHistory(file).records;
-      expect(lastResults(history)!.failures![0]).toMatchObject({ printed: '', features: ['shared'] });
-      const fromHistory = renderMarkdown(history);
-      expect(fromHistory).toBe(renderMarkdown(history, run));
-      expect(fromHistory).toContain('## Failing cases: 20 in 3 clusters');
-      expect(fromHistory).toContain('### 2. ids with "loop" · target printed nothing — 6 cases (runtime)');
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    // What a run's detail file keeps, read back as `porter report` reads it.
+    const { record, detail } = recordFromRun(run, null, { kind: 'test', rev: null });
+    const kept = normalizeDetail(JSON.parse(JSON.stringify(detail)), record.time)!;
+    expect(kept.failures![0]).toMatchObject({ printed: '', features: ['shared'] });
+    const fromHistory = renderMarkdown({ records: [record], results: kept });
+    expect(fromHistory).toBe(renderMarkdown({ records: [record], results: kept }, run));
+    expect(fromHistory).toContain('## Failing cases: 20 in 3 clusters');
+    expect(fromHistory).toContain('### 2. ids with "loop" · target printed nothing — 6 cases (runtime)');
   });
 });

@@ -1,7 +1,9 @@
 /**
  * The dashboard in real headless Chromium: loads with no console error and no request
  * beyond its own file, filters, opens diffs, reads without JavaScript, and survives
- * hostile case ids and diffs. Saves a screenshot to reports/screenshots/.
+ * hostile case ids and diffs. The page is the one `porter report` rebuilds from the split
+ * history alone: eight summaries and, with keep_runs 3, the detail files of the last
+ * three nights. Saves a screenshot to reports/screenshots/.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -10,7 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderJUnit } from '../../harness/reports/junit.js';
-import { writeReports } from '../../harness/reports/write.js';
+import { regenerateReports, writeReports } from '../../harness/reports/write.js';
 import type { RunResult } from '../../harness/run/types.js';
 import { AGENT_STATS, DIFF_CONTROL, makeCase, makeRun, weekOfRuns } from './fixtures.js';
 
@@ -18,6 +20,7 @@ const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const hasChromium = fs.existsSync(CHROMIUM);
+const KEEP_RUNS = 3;
 
 const HOSTILE_ID = 'test_templates__vm@<img src="http://192.0.2.1/x.png" onerror="window.__pwned=1">&amp;.txt';
 const HOSTILE_DIFF = ['--- expected', '+++ actual', '@@ -1 +1 @@', '-</pre><script>window.__pwned=2</script>', '+<img src=http://192.0.2.1/y.png>\u001b[0m'].join('\n');
@@ -50,11 +53,15 @@ describe.skipIf(!hasChromium)(`dashboard in headless Chromium${hasChromium ? '' 
         run,
         rev: (0x1000 + i).toString(16).repeat(10),
         env: {},
+        keepRuns: KEEP_RUNS,
         ...(agent ? { agent: AGENT_STATS } : {}),
         ...(i === 5 ? { extra: { tamper: [{ path: 'tests/snapshots/test_lexer__lexer@if_000.txt.snap', action: 'restored' as const, detail: 'the agent edited a snapshot', iteration: 4 }] } } : {}),
       });
     }
     last = runs[runs.length - 1]!;
+    fs.rmSync(path.join(dir, 'index.html'));
+    const rebuilt = regenerateReports(dir, { keepRuns: KEEP_RUNS });
+    if (!rebuilt.ok || rebuilt.warnings.length) throw new Error(JSON.stringify(rebuilt));
     url = pathToFileURL(path.join(dir, 'index.html')).href;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
   });
@@ -89,6 +96,18 @@ describe.skipIf(!hasChromium)(`dashboard in headless Chromium${hasChromium ? '' 
     const shots = path.join(repoRoot, 'reports', 'screenshots');
     fs.mkdirSync(shots, { recursive: true });
     await page.screenshot({ path: path.join(shots, 'dashboard.png'), fullPage: true, clip: { x: 0, y: 0, width: 1280, height: 1500 } });
+    await page.context().close();
+  });
+
+  it('shows every night from the summaries, and skip-list ages older than the detail files kept', async () => {
+    expect(fs.readdirSync(path.join(dir, 'runs'))).toHaveLength(KEEP_RUNS);
+    const { page, errors } = await open();
+    expect(await page.locator('#history tbody tr').count()).toBe(8);
+    expect(await page.locator('#chart svg rect.hover').count()).toBe(8);
+    // Skipped every night since the first: the age comes from the last detail, not from the pruned ones.
+    const parked = page.locator('#skips tbody tr').filter({ hasText: 'test_lexer__lexer@loop_007.txt' });
+    expect(await parked.locator('td').last().innerText()).toBe('7 d (8 runs)');
+    expect(errors).toEqual([]);
     await page.context().close();
   });
 

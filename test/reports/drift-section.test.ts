@@ -3,10 +3,11 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { driftHtml, driftMarkdown } from '../../harness/reports/drift-section.js';
 import { DRIFT_LIST_LIMIT, readDriftStatus, writeDriftStatus, type DriftStatus } from '../../harness/reports/drift-status.js';
-import { parseHistory, recordFromRun } from '../../harness/reports/history.js';
+import { recordFromRun } from '../../harness/reports/history.js';
+import { normalizeRecord } from '../../harness/reports/history-normalize.js';
 import { renderMarkdown } from '../../harness/reports/markdown.js';
 import { useTempDir } from '../support/temp-dir.js';
-import { baseCases, makeRun } from './fixtures.js';
+import { baseCases, inputOf, makeRun } from './fixtures.js';
 
 const UP = '1111111111aaaaaaaaaa1111111111aaaaaaaaaa';
 const TO = '2222222222bbbbbbbbbb2222222222bbbbbbbbbb';
@@ -58,7 +59,7 @@ describe('the Upstream section', () => {
     const input = { status: null, tested: undefined, anchors: new Map<string, string>() };
     expect(driftMarkdown(input)).toBe('');
     expect(driftHtml(input)).toBe('');
-    expect(renderMarkdown([recordFromRun(makeRun(baseCases(), '2024-05-01T02:00:00.000Z'), null, { kind: 'test', rev: null })])).not.toContain('Upstream');
+    expect(renderMarkdown(inputOf([recordFromRun(makeRun(baseCases(), '2024-05-01T02:00:00.000Z'), null, { kind: 'test', rev: null })]))).not.toContain('Upstream');
   });
 
   it('says which revision the port matches, which one was tested, and what is pending', () => {
@@ -86,9 +87,9 @@ describe('the source revision in history records', () => {
     const run = makeRun(baseCases(), '2024-05-01T02:00:00.000Z');
     const withSource = recordFromRun(run, null, { kind: 'test', rev: null, source: { rev: TO, dirty: false } });
     const without = recordFromRun(run, null, { kind: 'test', rev: null });
-    const read = parseHistory(`${JSON.stringify(withSource)}\n${JSON.stringify(without)}\n`, 'history.jsonl');
-    expect(read.warnings).toEqual([]);
-    expect(read.records[0]!.source).toEqual({ rev: TO, dirty: false });
-    expect('source' in read.records[1]!).toBe(false);
+    const read = [withSource, without].map((r) => normalizeRecord(JSON.parse(JSON.stringify(r.record))));
+    const records = read.map((n) => (n.ok && 'record' in n ? n.record : null));
+    expect(records[0]!.source).toEqual({ rev: TO, dirty: false });
+    expect('source' in records[1]!).toBe(false);
   });
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readHistory } from '../../harness/reports/history.js';
+import { readHistory } from '../../harness/reports/history-file.js';
 import { startFakeAnthropic, type FakeAnthropic } from '../support/fake-anthropic.js';
 import { createSolver } from '../support/fake-anthropic-solver.js';
 import { runCli } from '../support/cli.js';
@@ -47,8 +47,12 @@ describe.skipIf(!fs.existsSync(CHROMIUM))('reports of the bundled example, in Ch
     expect(agentRecord.agent).toMatchObject({ stopReason: 'all-pass', backend: 'anthropic', commits: 3 });
     expect(agentRecord.agent!.costUsd).toBeGreaterThan(0);
     expect(agentRecord.agent!.phases.map((p) => p.phase)).toEqual(['lexer', 'parser', 'runtime']);
-    expect(records[2]!.changed).toEqual([]);
-    expect(agentRecord.changed.length).toBeGreaterThan(30);
+    expect(records[2]!.changedCount).toBe(0);
+    expect(records[2]!.changedIds).toEqual([]);
+    expect(agentRecord.changedCount).toBeGreaterThan(30);
+    expect(agentRecord.changedIds).toHaveLength(agentRecord.changedCount);
+    // One summary a line, one detail file a run.
+    expect(fs.readdirSync(path.join(reports, 'runs')).sort()).toEqual(records.map((r) => r.detail).sort());
 
     const md = fs.readFileSync(path.join(reports, 'latest.md'), 'utf8');
     expect(md).toMatch(/lexer/);

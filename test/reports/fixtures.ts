@@ -4,7 +4,9 @@
  */
 import type { CaseResult, RunResult } from '../../harness/run/types.js';
 import type { CaseStatus, PhaseSummary } from '../../harness/judge/case-status.js';
-import type { AgentStats } from '../../harness/reports/history-types.js';
+import type { AgentStats, RecordedRun } from '../../harness/reports/history-types.js';
+import { lastResults, recordFromRun, type RecordExtra } from '../../harness/reports/history.js';
+import { reportInput, type ReportInput } from '../../harness/reports/view.js';
 
 type Partial1 = Partial<CaseResult> & Pick<CaseResult, 'id' | 'phase' | 'status'>;
 
@@ -190,4 +192,22 @@ export function weekOfRuns(nights = 7): RunResult[] {
     runs.push(makeRun(cases, `2024-05-${day}T02:${String(10 + night).padStart(2, '0')}:00.000Z`));
   }
   return runs;
+}
+
+/** Records runs one after another in memory, each compared with the last one with results, as writeReports does on disk. */
+export function recordRuns(steps: Array<RecordExtra & { run: RunResult | null }>): RecordedRun[] {
+  const runs: RecordedRun[] = [];
+  for (const { run, ...extra } of steps) {
+    const previous = lastResults(runs.map((r) => r.record));
+    runs.push(recordFromRun(run, runs.find((r) => r.record === previous) ?? null, extra));
+  }
+  return runs;
+}
+
+/** What the reports read of an in-memory history: every summary, the last details. */
+export function inputOf(runs: readonly RecordedRun[]): ReportInput {
+  return reportInput(
+    runs.map((r) => r.record),
+    (record) => runs.find((r) => r.record === record)?.detail ?? null,
+  );
 }

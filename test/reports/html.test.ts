@@ -1,19 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { labelIndexes, niceScale, renderChart } from '../../harness/reports/html-chart.js';
-import { lastResults, recordFromRun } from '../../harness/reports/history.js';
 import type { HistoryRecord } from '../../harness/reports/history-types.js';
 import { renderHtml } from '../../harness/reports/html.js';
-import { baseCases, laterCases, makeCase, makeRun } from './fixtures.js';
+import { baseCases, inputOf, laterCases, makeCase, makeRun, recordRuns } from './fixtures.js';
+
+function nights() {
+  return recordRuns([
+    { run: makeRun(baseCases(), '2024-05-01T02:00:00.000Z'), kind: 'test', rev: null },
+    { run: makeRun(laterCases(), '2024-05-02T02:00:00.000Z'), kind: 'test', rev: null },
+  ]);
+}
 
 function history(): HistoryRecord[] {
-  const h: HistoryRecord[] = [];
-  h.push(recordFromRun(makeRun(baseCases(), '2024-05-01T02:00:00.000Z'), null, { kind: 'test', rev: null }));
-  h.push(recordFromRun(makeRun(laterCases(), '2024-05-02T02:00:00.000Z'), lastResults(h), { kind: 'test', rev: null }));
-  return h;
+  return nights().map((r) => r.record);
 }
 
 describe('renderHtml', () => {
-  const html = renderHtml(history());
+  const html = renderHtml(inputOf(nights()));
 
   it('is one file that loads nothing from anywhere', () => {
     expect(html).toMatch(/^<!doctype html>/);
@@ -42,13 +45,13 @@ describe('renderHtml', () => {
   });
 
   it('renders an empty history without failing', () => {
-    const empty = renderHtml([]);
+    const empty = renderHtml(inputOf([]));
     expect(empty).toContain('no runs recorded yet');
     expect(empty).not.toContain('<svg');
   });
 
   it('renders a run alone, before any history exists', () => {
-    const one = renderHtml([], makeRun([makeCase({ id: 'a', phase: 'lexer', status: 'pass' })], '2024-05-01T00:00:00Z', ['lexer']));
+    const one = renderHtml(inputOf([]), makeRun([makeCase({ id: 'a', phase: 'lexer', status: 'pass' })], '2024-05-01T00:00:00Z', ['lexer']));
     expect(one).toContain('<svg');
     expect(one).toContain('100%');
   });

@@ -1,25 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import { clusterFailures, firstDifferingLine } from '../../harness/reports/cluster.js';
-import { lastResults, recordFromRun } from '../../harness/reports/history.js';
-import type { HistoryRecord } from '../../harness/reports/history-types.js';
+import { recordFromRun } from '../../harness/reports/history.js';
+import type { RecordedRun } from '../../harness/reports/history-types.js';
 import { renderMarkdown } from '../../harness/reports/markdown.js';
 import { code, fence, table } from '../../harness/reports/md.js';
 import { formatDuration, percent, progressBar } from '../../harness/reports/text.js';
-import { AGENT_STATS, baseCases, DIFF_LT, laterCases, makeCase, makeRun } from './fixtures.js';
+import { AGENT_STATS, baseCases, DIFF_LT, inputOf, laterCases, makeCase, makeRun, recordRuns } from './fixtures.js';
 
-function twoNights(): { history: HistoryRecord[]; later: ReturnType<typeof makeRun> } {
-  const history: HistoryRecord[] = [];
-  history.push(recordFromRun(makeRun(baseCases(), '2024-05-01T02:00:00.000Z'), null, { kind: 'test', rev: 'a'.repeat(40) }));
+function twoNights(): { history: RecordedRun[]; later: ReturnType<typeof makeRun> } {
   const later = makeRun(laterCases(), '2024-05-03T06:30:00.000Z');
-  history.push(
-    recordFromRun(later, lastResults(history), {
+  const history = recordRuns([
+    { run: makeRun(baseCases(), '2024-05-01T02:00:00.000Z'), kind: 'test', rev: 'a'.repeat(40) },
+    {
+      run: later,
       kind: 'agent',
       rev: 'b'.repeat(40),
       agent: AGENT_STATS,
       tamper: [{ path: 'tests/snapshots/x.snap', action: 'restored', detail: 'snapshot edited by the agent', iteration: 4 }],
       agentSkips: [{ id: 'test_templates__vm@ctrl.txt', reason: 'needs ANSI colours' }],
-    }),
-  );
+    },
+  ]);
   return { history, later };
 }
 
@@ -32,7 +32,7 @@ const section = (md: string, heading: string) => {
 
 describe('renderMarkdown', () => {
   const { history, later } = twoNights();
-  const md = renderMarkdown(history, later);
+  const md = renderMarkdown(inputOf(history), later);
 
   it('opens with the totals and a per-phase table with progress bars', () => {
     expect(md).toMatch(/^# Porter progress\n\n\*\*17 \/ 27 cases pass \(62%\)\*\* · 2024-05-03 06:30 UTC · agent run · rev `bbbbbbbbbb` · 4\.3 s/);
@@ -88,26 +88,26 @@ describe('renderMarkdown', () => {
   });
 
   it('is the same whether rendered with the run or from the history alone', () => {
-    expect(renderMarkdown(history)).toBe(md);
+    expect(renderMarkdown(inputOf(history))).toBe(md);
   });
 
   it('says so on the first run and when there is nothing at all', () => {
-    const first = renderMarkdown(history.slice(0, 1));
+    const first = renderMarkdown(inputOf(history.slice(0, 1)));
     expect(first).toContain('(first recorded run)');
     expect(first).not.toContain('## Newly passing');
-    expect(renderMarkdown([])).toBe('# Porter progress\n\nNo runs recorded yet.\n');
+    expect(renderMarkdown(inputOf([]))).toBe('# Porter progress\n\nNo runs recorded yet.\n');
   });
 
   it('renders a run that was not appended to the history yet', () => {
     const run = makeRun([makeCase({ id: 'a', phase: 'lexer', status: 'pass' })], '2024-05-09T00:00:00Z', ['lexer']);
-    expect(renderMarkdown([], run)).toContain('**1 / 1 cases pass (100%)**');
+    expect(renderMarkdown(inputOf([]), run)).toContain('**1 / 1 cases pass (100%)**');
   });
 
   it('says how its passing count relates to the "N passed" of porter test when skip-listed cases pass again', () => {
     // 17 match their snapshots; porter test's closing line says "16 passed, …, 4 skipped (1 of them now passes)".
     expect(md).toContain('3 on the skip-list  \n17 pass = 16 passed + 1 skip-listed case that passes again; porter test counts only the 16 as passed\n');
     const run = makeRun([makeCase({ id: 'a', phase: 'lexer', status: 'pass' })], '2024-05-09T00:00:00Z', ['lexer']);
-    expect(renderMarkdown([], run)).not.toContain('porter test counts');
+    expect(renderMarkdown(inputOf([]), run)).not.toContain('porter test counts');
   });
 });
 
@@ -153,7 +153,7 @@ describe('Markdown helpers', () => {
 describe('from a history with bounded details', () => {
   it('clusters only the failures it kept and says how many it did not', () => {
     const rec = recordFromRun(makeRun(baseCases(), '2024-05-01T00:00:00Z'), null, { kind: 'test', rev: null, limits: { maxFailures: 2 } });
-    const md = renderMarkdown([rec]);
+    const md = renderMarkdown(inputOf([rec]));
     expect(md).toContain('## Failing cases: 9 in 2 clusters');
     expect(md).toContain('The history kept details of the first 2; 7 more are counted but not shown.');
   });

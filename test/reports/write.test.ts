@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { readHistory } from '../../harness/reports/history.js';
+import { readHistory } from '../../harness/reports/history-file.js';
 import { renderHtml } from '../../harness/reports/html.js';
 import { appendStepSummary, regenerateReports, writeReports } from '../../harness/reports/write.js';
 import { writeFileAtomic } from '../../harness/util/atomic-write.js';
@@ -36,7 +36,7 @@ describe('writeReports', () => {
   it('appends history and regenerates latest.md and index.html after each run', async () => {
     const dir = path.join(tmp(), 'reports');
     const first = await writeReports(dir, { kind: 'test', run: makeRun(baseCases(), '2024-05-01T02:00:00.000Z'), rev: null, env: {} });
-    expect(first.record.changed).toEqual([]);
+    expect(first.record.changedCount).toBe(0);
     expect(first.stepSummary).toBeNull();
     const second = await writeReports(dir, {
       kind: 'agent',
@@ -46,9 +46,12 @@ describe('writeReports', () => {
       extra: { tamper: [{ path: 'tests/snapshots/a.snap', action: 'refused', detail: 'write outside the workspace' }] },
       env: {},
     });
-    expect(second.record.changed.map((c) => `${c.id}:${c.from}>${c.to}`)).toContain('test_parser__parser@p0.txt:pass>fail');
-    expect(fs.readdirSync(dir).sort()).toEqual(['history.jsonl', 'index.html', 'latest.md']);
-    expect(readHistory(path.join(dir, 'history.jsonl')).records).toHaveLength(2);
+    expect(second.detail.changed.map((c) => `${c.id}:${c.from}>${c.to}`)).toContain('test_parser__parser@p0.txt:pass>fail');
+    expect(second.record.changedIds).toContain('test_parser__parser@p0.txt');
+    expect(fs.readdirSync(dir).sort()).toEqual(['history.jsonl', 'index.html', 'latest.md', 'runs']);
+    expect(fs.readdirSync(path.join(dir, 'runs')).sort()).toEqual([first.record.detail, second.record.detail]);
+    expect(second.files.detail).toBe(path.join(dir, 'runs', second.record.detail!));
+    expect(readHistory(path.join(dir, 'history.jsonl')).records).toEqual([first.record, second.record]);
     expect(fs.readFileSync(second.files.markdown, 'utf8')).toBe(second.markdown);
     expect(second.markdown).toContain('## Newly failing (1)');
     expect(second.markdown).toContain('refused `tests/snapshots/a.snap`');
@@ -148,7 +151,7 @@ describe('regenerateReports', () => {
 describe('size', () => {
   it('keeps the dashboard of a 3,000-case suite small', () => {
     const run = bigRun(3000, '2024-05-01T00:00:00Z');
-    const html = renderHtml([], run);
+    const html = renderHtml({ records: [], results: null }, run);
     expect(html.match(/class="case"/g)).toHaveLength(3000);
     expect(html.length).toBeLessThan(1_500_000);
   });

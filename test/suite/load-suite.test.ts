@@ -43,7 +43,7 @@ function config(root: string, phases: PhaseSpec[], snapshots = ['crate/tests/sna
     skiplist: path.join(root, 'skiplist'),
     overrides: path.join(root, 'overrides'),
     protected: [],
-    reports: { dir: path.join(root, 'reports') },
+    reports: { dir: path.join(root, 'reports'), keepRuns: 200 },
   };
 }
 

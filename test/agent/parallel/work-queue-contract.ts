@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { QueueMisuse, type Lease, type RunIdentity, type WorkerInfo, type WorkQueue, type WorkResult } from '../../../harness/agent/parallel/queue/work-queue.js';
-import { type WorkItem } from '../../../harness/agent/parallel/work-items.js';
+import type { WorkItem } from '../../../harness/agent/parallel/work-items.js';
 
 /**
  * The rules every work queue keeps (work-queue.ts), as one suite each engine runs: the

@@ -4,7 +4,7 @@
  * lease rules can be tested without waiting.
  */
 import { DEFAULT_LEASE_MS, DEFAULT_MAX_CLAIMS, duplicateReason, EXPIRED_REASON, finishedReason, givenUpReason, QueueMisuse, refusal, type HeartbeatReply, type Lease, type MergeVerdict, type Outcome, type QueueEvent, type QueueSnapshot, type RunIdentity, type WipRef, type WorkerInfo, type WorkQueue } from './work-queue.js';
-import { type WorkItem } from '../work-items.js';
+import type { WorkItem } from '../work-items.js';
 
 export interface EmbeddedQueueOptions {
   identity: RunIdentity;

@@ -19,7 +19,7 @@ import { porterVersion } from '../../../util/version.js';
 import { parsePostgresLocation, type PostgresLocation } from './postgres-location.js';
 import { connect, describePgError, inTransaction, ITEMS_QUEUE, type Connection } from './postgres-setup.js';
 import { DEFAULT_LEASE_MS, DEFAULT_MAX_CLAIMS, duplicateReason, EXPIRED_REASON, finishedReason, givenUpReason, refusal, type HeartbeatReply, type Lease, type MergeVerdict, QueueMisuse, type OpenResult, type Outcome, type QueueEvent, type RunIdentity, type WipRef, type WorkResult, type WorkQueue } from './work-queue.js';
-import { type WorkItem } from '../work-items.js';
+import type { WorkItem } from '../work-items.js';
 
 export type PostgresQueueOptions =
   | { role: 'coordinator'; identity: RunIdentity; leaseMs?: number; maxClaims?: number; connectTimeoutMs?: number }
