@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
+import { runProcess } from '../util/process.js';
 
 /**
  * Running git for `porter sync`: read-only plumbing on the source project (nothing here changes
- * its checkout, index or refs) and one commit in the workspace. Plain `spawn` rather than execa,
- * whose import costs more than the git processes it would run here.
+ * its checkout, index or refs) and one commit in the workspace, through Porter's one process
+ * runner; whole output kept as bytes, since `cat-file --batch` is parsed by byte counts.
  */
 
 export interface GitRun {
@@ -19,22 +19,20 @@ export interface GitRun {
  */
 const ENV = { GIT_OPTIONAL_LOCKS: '0', GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C' };
 
-export function runGit(cwd: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<GitRun> {
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let stderr = '';
-    const child = spawn('git', args, { cwd, env: { ...process.env, ...ENV, ...options.env }, stdio: ['pipe', 'pipe', 'pipe'] });
-    child.stdout.on('data', (c: Buffer) => chunks.push(c));
-    child.stderr.on('data', (c: Buffer) => void (stderr += c.toString('utf8')));
-    child.on('error', (err: NodeJS.ErrnoException) => {
-      const why = err.code === 'ENOENT' ? 'git is not installed or not on PATH' : `cannot run git: ${err.message}`;
-      resolve({ code: -1, stdout: Buffer.alloc(0), stderr: why });
-    });
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout: Buffer.concat(chunks), stderr }));
-    // A git that exits before reading all of its input closes the pipe; its exit code tells why.
-    child.stdin.on('error', () => {});
-    child.stdin.end(options.input ?? '');
+export async function runGit(cwd: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<GitRun> {
+  const r = await runProcess(['git', ...args], {
+    cwd,
+    env: { ...process.env, ...ENV, ...options.env },
+    input: options.input ?? '',
+    keepHead: Number.POSITIVE_INFINITY,
+    keepTail: 0,
+    binary: true,
   });
+  if (r.startError) {
+    const why = r.startError.code === 'ENOENT' ? 'git is not installed or not on PATH' : `cannot run git: ${r.startError.message}`;
+    return { code: -1, stdout: Buffer.alloc(0), stderr: why };
+  }
+  return { code: r.exitCode ?? -1, stdout: r.stdout.raw ?? Buffer.from(r.stdout.text), stderr: r.stderr.text };
 }
 
 /** The last lines of git's complaint, on one line, for an error message. */

@@ -74,6 +74,8 @@ export interface RunProcessOptions {
   keepHead?: number;
   /** Bytes kept from the end of each stream (default 1 MiB). */
   keepTail?: number;
+  /** Also give each stream's bytes as they came, when none were cut: for output parsed by byte counts (`git cat-file --batch`). */
+  binary?: boolean;
 }
 
 export interface CapturedOutput {
@@ -83,6 +85,8 @@ export interface CapturedOutput {
   bytes: number;
   /** True when `text` leaves bytes out. */
   cut: boolean;
+  /** The stream's bytes, with `binary` and when nothing was cut. */
+  raw?: Buffer;
 }
 
 export interface ProcessResult {
@@ -120,6 +124,7 @@ class Capture {
   constructor(
     private readonly keepHead: number,
     private readonly keepTail: number,
+    private readonly binary = false,
   ) {}
 
   push(chunk: Buffer): void {
@@ -142,7 +147,11 @@ class Capture {
     const tail = Buffer.concat(this.tail, this.tailLength);
     // The tail only holds bytes after the head, so when nothing was dropped the two are contiguous.
     const omitted = this.bytes - this.headLength - Math.min(this.tailLength, this.keepTail);
-    if (omitted === 0) return { text: head + tail.toString('utf8'), bytes: this.bytes, cut: false };
+    if (omitted === 0) {
+      const whole: CapturedOutput = { text: head + tail.toString('utf8'), bytes: this.bytes, cut: false };
+      if (this.binary) whole.raw = Buffer.concat([...this.head, tail]);
+      return whole;
+    }
     return { text: cutText(head, omitted, tail.subarray(tail.length - Math.min(tail.length, this.keepTail)).toString('utf8')), bytes: this.bytes, cut: true };
   }
 }
@@ -201,7 +210,7 @@ export function runProcess(argv: readonly string[], opts: RunProcessOptions): Pr
       resolve(result);
       return;
     }
-    const out = new Capture(keepHead, keepTail);
+    const out = new Capture(keepHead, keepTail, opts.binary);
     const err = new Capture(keepHead, keepTail);
     child.stdout?.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr?.on('data', (chunk: Buffer) => err.push(chunk));

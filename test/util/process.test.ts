@@ -118,4 +118,11 @@ describe('runProcess', () => {
     expect(r).toMatchObject({ exitCode: null, signal: 'SIGKILL', timedOut: false, aborted: false });
     for (const pid of pids(pidFile)) expect(await waitDead(pid)).toBe(true);
   });
+
+  it('gives the bytes as they came with binary, for output parsed by byte counts', async () => {
+    const r = await runProcess(['printf', '\\377\\000ab'], { cwd: process.cwd(), binary: true });
+    expect(r.stdout.raw).toEqual(Buffer.from([0xff, 0x00, 0x61, 0x62]));
+    const plain = await runProcess(['printf', 'ab'], { cwd: process.cwd() });
+    expect(plain.stdout.raw).toBeUndefined();
+  });
 });
