@@ -254,6 +254,8 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
   for (;;) {
     const done = state.phase;
     if (done && phaseDone(verdict, done) && state.regressions.length === 0 && !state.summaries.some((s) => s.phase === done)) {
+      // Interrupted while the last work was judged: the summary waits for the next run, rather than an empty one counting.
+      if (d.signal?.aborted) return stop('interrupted', 'the run was interrupted', verdict);
       const open: OpenIteration = { iteration: state.iteration + 1, phase: done, message: summaryRequest(done, phaseCounts(verdict, done).total), fresh: false, kind: 'summary' };
       log({ type: 'iteration-start', iteration: open.iteration, phase: open.phase, message: open.message, fresh: false, kind: 'summary' });
       const r = await finish(open, verdict);

@@ -44,6 +44,33 @@ function crashAt(seq: number): void {
 }
 
 describe('--resume', () => {
+  it('a Ctrl-C while the work that completes a phase is judged leaves the summary to the resumed run', async () => {
+    ws = workspace();
+    const controller = new AbortController();
+    let runs = 0;
+    // The second suite run judges iteration 1, which completes the lexer: the interrupt lands during it.
+    const judging: AgentRunOptions['runSuite'] = async (config, options) => {
+      if (++runs === 2) controller.abort();
+      return inProcessSuite(config, options);
+    };
+    const first = scriptedBackend([writes(stageFiles('lexer'))]);
+    const r = await runAgent({ configPath: ws.configPath, createBackend: () => first, runSuite: judging, signal: controller.signal });
+    if (!r.ok) throw new Error(r.message);
+    expect(r.status).toBe('interrupted');
+    const log = readSession(r.sessionFile).entries;
+    expect(log.filter((e) => e.type === 'phase-summary')).toEqual([]);
+    expect(log.filter((e) => e.type === 'iteration-start').map((e) => (e as { kind?: string }).kind ?? 'work')).toEqual(['work']);
+    expect(subjects()).toMatch(/^porter: lexer 13\/13 \(\+13\), iteration 1/);
+
+    const second = scriptedBackend([]);
+    // The iteration already done counts: the resumed run writes the summary, then stops at the limit.
+    const again = await runAgent({ configPath: ws.configPath, createBackend: () => second, resume: true, limits: { maxIterations: 1 } });
+    if (!again.ok) throw new Error(again.message);
+    expect(second.seen.map((s) => [s.phase, s.summary])).toEqual([['lexer', true]]);
+    expect(again.summaries.map((s) => s.phase)).toEqual(['lexer']);
+    expect(again.status).toBe('max-iterations');
+  });
+
   it('continues an iteration cut short by a crash: no completed tool call repeated, counters and spending carried on', async () => {
     ws = workspace();
     const crashing: Step = async ({ tool, respond }) => {
