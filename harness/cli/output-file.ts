@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
+import { describeFsError } from '../util/fs-error.js';
 import type { CliIO } from './io.js';
 
 /** Writes a machine-readable result: `-` means stdout, anything else a file written atomically. */
@@ -12,6 +13,6 @@ export async function writeOutput(io: CliIO, target: string, text: string): Prom
     writeFileAtomic(path.resolve(io.cwd, target), text);
     return { ok: true };
   } catch (err) {
-    return { ok: false, message: `cannot write ${target}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` };
+    return { ok: false, message: `cannot write ${target}: ${describeFsError(err)}` };
   }
 }

@@ -88,23 +88,28 @@ export async function testCommand(argv: string[], io: CliIO): Promise<number> {
     if (changed.summary) human(`${changed.summary}\n`);
   }
 
+  const problems: string[] = [];
   if (values.json) {
     const written = await writeOutput(io, values.json, JSON.stringify(result, null, 2) + '\n');
-    if (!written.ok) io.stderr(`porter: --json: ${written.message}\n`);
+    if (!written.ok) problems.push(`--json: ${written.message}`);
   }
   const published = await publishTestReports(io, config, result, {
     junit: values.junit,
     history: !values['no-report'],
     partial: Boolean(values.phase?.length || values.filter),
   });
-  for (const line of published) human(`${line}\n`);
+  for (const line of published.lines) human(`${line}\n`);
+  problems.push(...published.problems);
+  for (const p of problems) io.stderr(`porter: ${p}\n`);
 
-  human(renderClosingLine(result));
   let ok = allRequiredPass(result.cases);
   if (values.strict && (result.staleSkips.length > 0 || result.cases.some((c) => c.status === 'unexpected-pass'))) {
     human('--strict: unexpected passes or stale skip entries fail the run\n');
     ok = false;
   }
+  // The closing line stays the last line, whatever else went wrong.
+  human(renderClosingLine(result));
+  if (problems.length > 0) return EXIT.usage;
   return ok ? EXIT.ok : EXIT.failures;
 }
 

@@ -33,6 +33,8 @@ describe('porter test', () => {
     expect(r.stdout).toContain('test_upper__upper@gone.txt');
     const strict = await runCli(['test', '--no-report', '--strict'], p.dir);
     expect(strict.code).toBe(1);
+    expect(strict.stdout).toContain('--strict: unexpected passes or stale skip entries fail the run');
+    expect(strict.stdout.trimEnd().split('\n').pop()).toBe('porter: 2 passed, 0 failed, 1 skipped');
   });
 
   it('--baseline parks failures with reasons, --update-skiplist removes entries that pass again', async () => {
@@ -109,6 +111,21 @@ describe('porter test', () => {
     expect(p.read('reports/history.jsonl').trim().split('\n')).toHaveLength(1);
     expect(fs.existsSync(path.join(p.dir, 'reports/latest.md'))).toBe(true);
     expect(fs.existsSync(path.join(p.dir, 'reports/index.html'))).toBe(true);
+  });
+
+  it('exits 2 when --json, --junit or the reports cannot be written, saying which and why, the closing line still last', async () => {
+    const p = createMiniProject(healthy);
+    p.write('blocker', 'a file where a folder should be\n');
+    for (const args of [['--json', 'blocker/out.json', '--no-report'], ['--junit', 'blocker/junit.xml', '--no-report']]) {
+      const r = await runCli(['test', ...args], p.dir);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`^porter: ${args[0]}: cannot write blocker/\\w+\\.\\w+: a file stands where a folder of its path should be \\(EEXIST\\)$`, 'm'));
+      expect(r.stdout.trimEnd().split('\n').pop()).toBe('porter: 2 passed, 1 failed');
+    }
+    p.write('porter.config.yaml', `${p.read('porter.config.yaml')}\nreports: { dir: blocker }\n`);
+    const r = await runCli(['test'], p.dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^porter: cannot write the reports in .*blocker: .*; fix reports\.dir in porter\.config\.yaml, or pass --no-report$/m);
   });
 
   it('appends the Markdown summary to GITHUB_STEP_SUMMARY', async () => {
