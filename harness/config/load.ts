@@ -55,7 +55,11 @@ export async function loadConfig(configPath: string, options: ValidateOptions = 
 
   const missing = await missingFolders(result.config, configPath);
   if (missing.length > 0) return { ok: false, message: missing.join('\n') };
-  return { ok: true, config: result.config, warnings: [...parsed.warnings, ...result.warnings] };
+  const reportsDir = result.config.reports.dir;
+  if ((await stat(reportsDir).catch(() => null))?.isDirectory() === false) {
+    return { ok: false, message: `${configPath}: reports.dir: ${reportsDir} is a file; give a folder for the history and the reports` };
+  }
+  return { ok: true, config: result.config, warnings: [...parsed.warnings, ...result.warnings, ...(await absentPaths(parsed.raw, result.config))] };
 }
 
 /** YAML (core schema, so `2019-01-01` stays a string) to a plain tree; errors as `file:line:col: message`. */
@@ -327,6 +331,24 @@ function readNormalize(v: unknown, p: Problems): NormalizeRule[] {
     if (replacement !== undefined) rules.push({ pattern, replacement });
   });
   return rules;
+}
+
+/**
+ * A skip-list or overrides path the config names but that does not exist: a typo there would
+ * quietly park nothing, so it is said, without refusing (`--baseline` creates a skip-list).
+ */
+async function absentPaths(raw: unknown, config: PorterConfig): Promise<string[]> {
+  const root = isMapping(raw) ? raw : {};
+  const name = path.basename(config.configPath);
+  const exists = async (p: string) => (await stat(p).catch(() => null)) !== null;
+  const out: string[] = [];
+  if (present(root.skiplist) && !(await exists(config.skiplist))) {
+    out.push(`${name}: skiplist: ${config.skiplist} does not exist, so no case is skipped; fix the path if it is a typo (porter test --baseline creates it)`);
+  }
+  if (present(root.overrides) && !(await exists(config.overrides))) {
+    out.push(`${name}: overrides: ${config.overrides} does not exist, so no case has an override; fix the path if it is a typo`);
+  }
+  return out;
 }
 
 /** The folders the config names must exist: a typo here would otherwise surface as a puzzling empty suite. */

@@ -122,7 +122,7 @@ describe('porter test', () => {
       expect(r.stderr).toMatch(new RegExp(`^porter: ${args[0]}: cannot write blocker/\\w+\\.\\w+: a file stands where a folder of its path should be \\(EEXIST\\)$`, 'm'));
       expect(r.stdout.trimEnd().split('\n').pop()).toBe('porter: 2 passed, 1 failed');
     }
-    p.write('porter.config.yaml', `${p.read('porter.config.yaml')}\nreports: { dir: blocker }\n`);
+    p.write('porter.config.yaml', `${p.read('porter.config.yaml')}\nreports: { dir: blocker/reports }\n`);
     const r = await runCli(['test'], p.dir);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^porter: cannot write the reports in .*blocker: .*; fix reports\.dir in porter\.config\.yaml, or pass --no-report$/m);

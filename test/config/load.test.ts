@@ -35,6 +35,23 @@ describe('loadConfig', () => {
     expect(r.config.skiplist).toBe(path.join(tmp.dir, 'port/skiplist'));
   });
 
+  it('warns about a skip-list or overrides path that does not exist, and refuses a reports.dir that is a file', async () => {
+    fs.mkdirSync(path.join(tmp.dir, 'src/tests/lexer-inputs'), { recursive: true });
+    const file = write('port/porter.config.yaml', `${CONFIG}skiplist: skiplizt\noverrides: overides\n`);
+    const r = await loadConfig(file, { cpus: 2 });
+    if (!r.ok) throw new Error(r.message);
+    expect(r.warnings).toEqual([
+      `porter.config.yaml: skiplist: ${path.join(tmp.dir, 'port/skiplizt')} does not exist, so no case is skipped; fix the path if it is a typo (porter test --baseline creates it)`,
+      `porter.config.yaml: overrides: ${path.join(tmp.dir, 'port/overides')} does not exist, so no case has an override; fix the path if it is a typo`,
+    ]);
+    // The defaults may be absent without a word: a new port has no skip-list yet.
+    const quiet = await loadConfig(write('port/porter.config.yaml', CONFIG), { cpus: 2 });
+    expect(quiet.ok && quiet.warnings).toEqual([]);
+    write('port/notes.txt', 'a file\n');
+    const reports = await loadConfig(write('port/porter.config.yaml', `${CONFIG}reports: { dir: notes.txt }\n`), { cpus: 2 });
+    expect(reports).toEqual({ ok: false, message: `${file}: reports.dir: ${path.join(tmp.dir, 'port/notes.txt')} is a file; give a folder for the history and the reports` });
+  });
+
   it('tells the user to run porter init or pass --config when the file is missing', async () => {
     const file = path.join(tmp.dir, 'porter.config.yaml');
     expect(await loadConfig(file)).toEqual({
