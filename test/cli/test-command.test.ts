@@ -125,7 +125,7 @@ describe('porter test', () => {
     p.write('porter.config.yaml', `${p.read('porter.config.yaml')}\nreports: { dir: blocker/reports }\n`);
     const r = await runCli(['test'], p.dir);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^porter: cannot write the reports in .*blocker: .*; fix reports\.dir in porter\.config\.yaml, or pass --no-report$/m);
+    expect(r.stderr).toMatch(/^porter: cannot write the reports in .*blocker\/reports: .* \(ENOTDIR\); fix reports\.dir in porter\.config\.yaml, or pass --no-report$/m);
   });
 
   it('appends the Markdown summary to GITHUB_STEP_SUMMARY', async () => {
