@@ -19,7 +19,9 @@ export type SyncStart = { ok: true; drift: Drift; lines: string[] } | { ok: fals
 
 /** The drift the run ports: from porter.upstream.json's revision to the source checkout's HEAD. */
 export async function startSync(config: PorterConfig): Promise<SyncStart> {
-  const found = await computeDrift(config);
+  const found = await computeDrift(config, {
+    noFromAdvice: 'record the source revision the port passes at with `porter sync --accept` (or `porter sync --from REV --accept`), then run `porter agent --sync` again',
+  });
   if (!found.ok) return found;
   const d = found.drift;
   const lines = [

@@ -1,6 +1,6 @@
 import type { PorterConfig } from '../config/types.js';
 import { runSuite, type RunOptions } from '../run/run-suite.js';
-import { allRequiredPass, isFailing } from '../judge/case-status.js';
+import { allRequiredPass, isFailing, isSkipListed } from '../judge/case-status.js';
 import type { CaseResult, RunResult } from '../run/types.js';
 import { acceptedStatus, publishDriftStatus, type PublishedDrift } from './drift-report.js';
 import { openSourceAt, toRequest, type Result, type Revision } from './source-repo.js';
@@ -48,7 +48,9 @@ export async function acceptRevision(config: PorterConfig, options: AcceptOption
   const recorded = recordAcceptedUpstream(config, upstream);
   if (!recorded.ok) return recorded;
   const { file, reports } = recorded;
-  const commit = await commitFile(workspaceOf(config), file, `porter: source at ${revision.short} accepted (${suite.cases.length} cases pass)`);
+  const skipped = result.cases.filter((c) => isSkipListed(c.status)).length;
+  const passing = `${suite.cases.length - skipped} cases pass${skipped ? `, ${skipped} skip-listed` : ''}`;
+  const commit = await commitFile(workspaceOf(config), file, `porter: source at ${revision.short} accepted (${passing})`);
   return { ok: true, outcome: { accepted: true, revision, result, upstream, file, commit, reports } };
 }
 

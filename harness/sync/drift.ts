@@ -1,7 +1,7 @@
 import type { PorterConfig } from '../config/types.js';
 import { sourceRevision } from '../util/source-revision.js';
 import { compareSuites } from './compare-suites.js';
-import { commitsTouching, openSourceAt, toRequest, type Result, type RevisionRequest } from './source-repo.js';
+import { commitsTouching, openSourceAt, openSourceRepo, toRequest, type Result, type RevisionRequest } from './source-repo.js';
 import { loadSuitesAt } from './suite-at.js';
 import type { Drift } from './types.js';
 import { readUpstream, upstreamFile, workspaceOf, type Upstream } from './upstream-file.js';
@@ -17,6 +17,8 @@ export interface DriftOptions {
   from?: string;
   /** Default: the source checkout's HEAD. */
   to?: string;
+  /** What to tell the user when there is neither `from` nor porter.upstream.json (the command's own advice). */
+  noFromAdvice?: string;
 }
 
 export interface DriftFound {
@@ -32,6 +34,9 @@ export interface DriftFound {
 export async function computeDrift(config: PorterConfig, options: DriftOptions = {}): Promise<Result<DriftFound>> {
   const checkout = options.to === undefined ? sourceRevision(config.source) : null;
 
+  // Outside git nothing else can help: say that first.
+  const inGit = await openSourceRepo(config.source);
+  if (!inGit.ok) return inGit;
   const recorded = readUpstream(workspaceOf(config));
   // With an explicit --from, a broken porter.upstream.json is not in the way.
   if (!recorded.ok && options.from === undefined) return recorded;
@@ -42,7 +47,7 @@ export async function computeDrift(config: PorterConfig, options: DriftOptions =
   else {
     return {
       ok: false,
-      message: `no --from and no ${upstreamFile(workspaceOf(config))} to start from; pass --from REV (the source revision the port last passed at), or record it with \`porter sync --accept\``,
+      message: `no --from and no ${upstreamFile(workspaceOf(config))} to start from; ${options.noFromAdvice ?? 'pass --from REV (the source revision the port last passed at), or record it with `porter sync --accept`'}`,
     };
   }
   const opened = await openSourceAt(config.source, [from, toRequest(options.to)]);

@@ -123,5 +123,8 @@ describe('porter agent --sync', () => {
     const err = cli.err.join('').trim();
     expect(err.split('\n')).toHaveLength(1);
     expect(err).toMatch(/porter\.upstream\.json/);
+    // Advice the agent command can follow: it has no --from of its own.
+    expect(err).toContain('porter sync --accept');
+    expect(err).not.toContain('pass --from');
   });
 });
