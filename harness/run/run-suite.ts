@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { PorterConfig } from '../config/types.js';
 import type { Case, SnapshotHeader, Suite } from '../suite/types.js';
 import type { TargetOutcome, TargetRequest, TargetRunner } from '../target/types.js';
@@ -165,6 +166,7 @@ function defaultRunner(config: PorterConfig, workers: number): TargetRunner {
     workers,
     timeoutMs: config.target.timeoutMs,
     maxOutputBytes: config.target.maxOutputBytes,
+    configRef: `target.command in ${path.basename(config.configPath)}`,
   };
   return config.target.protocol === 'exec' ? createExecRunner(opts) : createStdioPool(opts);
 }

@@ -5,8 +5,14 @@ import { lastLines } from './stderr-tail.js';
 /** Where the command came from, named in every message so the user knows what to edit. */
 export const DEFAULT_CONFIG_REF = 'target.command in porter.config.yaml';
 
+/** The command as a user would type it again in a shell: arguments with special characters quoted. */
 function shown(command: readonly string[]): string {
-  return command.join(' ');
+  return command.map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replaceAll("'", "'\\''")}'`)).join(' ');
+}
+
+/** The cwd setting, named in the same file as the command. */
+export function cwdRef(configRef: string): string {
+  return configRef.replace(/^target\.command\b/, 'target.cwd');
 }
 
 /** The one-line message for a failed `spawn` (the `error` event's code). */
@@ -18,7 +24,7 @@ export function describeSpawnError(
 ): string {
   const name = command[0] ?? '';
   if (!fs.existsSync(cwd)) {
-    return `target working directory "${cwd}" does not exist (target.cwd in porter.config.yaml): create it or fix the path`;
+    return `target working directory "${cwd}" does not exist (${cwdRef(configRef)}): create it or fix the path`;
   }
   switch (err.code) {
     case 'ENOENT':
@@ -57,7 +63,7 @@ export function checkCommand(
   const name = command[0];
   if (name === undefined || name === '') return { ok: false, message: `target command is empty (${configRef}): set it to the program that runs your port` };
   if (!fs.existsSync(cwd)) {
-    return { ok: false, message: `target working directory "${cwd}" does not exist (target.cwd in porter.config.yaml): create it or fix the path` };
+    return { ok: false, message: `target working directory "${cwd}" does not exist (${cwdRef(configRef)}): create it or fix the path` };
   }
   const candidates = name.includes('/')
     ? [path.resolve(cwd, name)]

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { createRequestSerializer } from './request.js';
 import { parseResponse } from './response.js';
-import { DEFAULT_CONFIG_REF, describeEarlyExit, describeSpawnError } from './start-check.js';
+import { cwdRef, DEFAULT_CONFIG_REF, describeEarlyExit, describeSpawnError } from './start-check.js';
 import { lastLines } from './stderr-tail.js';
 import { Worker, type Job, type WorkerEvents, type WorkerOptions } from './stdio-worker.js';
 import type { RunnerOptions, TargetOutcome, TargetRequest, TargetRunner } from './types.js';
@@ -93,7 +93,7 @@ class StdioPool implements TargetRunner, WorkerEvents {
       return this.failStart(`target command is empty (${this.configRef}): set it to the program that runs your port`);
     }
     if (!fs.existsSync(cwd)) {
-      return this.failStart(`target working directory "${cwd}" does not exist (target.cwd in porter.config.yaml): create it or fix the path`);
+      return this.failStart(`target working directory "${cwd}" does not exist (${cwdRef(this.configRef)}): create it or fix the path`);
     }
     const failed = new Promise<string>((resolve) => (this.starting = resolve));
     // run() may already have spawned some workers on demand.
