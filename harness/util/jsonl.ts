@@ -67,22 +67,57 @@ function parsed(text: string, line: number, offset: number, terminated: boolean,
 
 /**
  * Appends `value` as one line and flushes it to disk before returning. A file left with a
- * torn last line gets a newline first, so the new line is not glued to the torn one.
+ * torn last line is mended first, so the new line is not glued to it.
  */
 export function appendJsonl(file: string, value: unknown): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const fd = fs.openSync(file, 'a+');
   try {
-    const size = fs.fstatSync(fd).size;
     let lead = '';
-    if (size > 0) {
-      const last = Buffer.alloc(1);
-      fs.readSync(fd, last, 0, 1, size - 1);
-      if (last[0] !== NEWLINE) lead = '\n';
+    const tail = unterminatedTail(fd, fs.fstatSync(fd).size);
+    if (tail !== null) {
+      // A line a killed writer left without its newline: one that parses is kept (it is whole
+      // but for the newline); a fragment is cut off, so it does not warn on every later read.
+      if (parses(tail.text)) lead = '\n';
+      else fs.ftruncateSync(fd, tail.start);
     }
+    // Opened for appending: the write goes to the end, wherever that now is.
     fs.writeSync(fd, `${lead}${JSON.stringify(value)}\n`);
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
+  }
+}
+
+/** The text after the last newline, when the file does not end with one; null when it does (or is empty). */
+function unterminatedTail(fd: number, size: number): { start: number; text: string } | null {
+  if (size === 0) return null;
+  const last = Buffer.alloc(1);
+  fs.readSync(fd, last, 0, 1, size - 1);
+  if (last[0] === NEWLINE) return null;
+  // Read back in chunks until the previous newline: a torn line is at most one record long.
+  const chunks: Buffer[] = [];
+  let pos = size;
+  while (pos > 0) {
+    const len = Math.min(64 * 1024, pos);
+    const buf = Buffer.alloc(len);
+    fs.readSync(fd, buf, 0, len, pos - len);
+    const nl = buf.lastIndexOf(NEWLINE);
+    if (nl !== -1) {
+      chunks.unshift(buf.subarray(nl + 1));
+      return { start: pos - len + nl + 1, text: Buffer.concat(chunks).toString('utf8') };
+    }
+    chunks.unshift(buf);
+    pos -= len;
+  }
+  return { start: 0, text: Buffer.concat(chunks).toString('utf8') };
+}
+
+function parses(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -68,12 +68,22 @@ describe('readJsonl', () => {
 });
 
 describe('appendJsonl', () => {
-  it('appends one line, creating folders, and starts a fresh line after a torn tail', () => {
+  it('appends one line, creating folders; a torn fragment is cut off first, so later reads do not warn about it forever', () => {
     const file = path.join(tmp(), 'a', 'b', 'x.jsonl');
     appendJsonl(file, { n: 1 });
     fs.appendFileSync(file, '{"n":');
     appendJsonl(file, { n: 2 });
-    expect(fs.readFileSync(file, 'utf8')).toBe('{"n":1}\n{"n":\n{"n":2}\n');
-    expect(read(file, 'keep-if-parses').map((i) => ('value' in i ? i.value : i.problem))).toEqual([{ n: 1 }, 'not-json', { n: 2 }]);
+    expect(fs.readFileSync(file, 'utf8')).toBe('{"n":1}\n{"n":2}\n');
+    expect(read(file, 'keep-if-parses').map((i) => ('value' in i ? i.value : i.problem))).toEqual([{ n: 1 }, { n: 2 }]);
+  });
+
+  it('keeps an unterminated last line that parses, ending it with its newline, and mends a file that is one fragment', () => {
+    const file = path.join(tmp(), 'y.jsonl');
+    fs.writeFileSync(file, '{"n":1}\n{"n":2}');
+    appendJsonl(file, { n: 3 });
+    expect(fs.readFileSync(file, 'utf8')).toBe('{"n":1}\n{"n":2}\n{"n":3}\n');
+    fs.writeFileSync(file, '{"n":');
+    appendJsonl(file, { n: 4 });
+    expect(fs.readFileSync(file, 'utf8')).toBe('{"n":4}\n');
   });
 });
