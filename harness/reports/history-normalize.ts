@@ -49,7 +49,9 @@ export function normalizeRecord(raw: unknown): Normalized {
   if (!isObj(raw)) return { ok: false, message: 'not a JSON object' };
   const v = num(raw.v, 0);
   const time = str(raw.time) ?? str(raw.startedAt) ?? str(raw.timestamp);
-  if (time === undefined) return { ok: false, message: 'no "time" field' };
+  if (time === undefined) {
+    return { ok: false, message: v > HISTORY_VERSION ? `written by a newer Porter (history version ${v}); upgrade Porter to read it` : 'no "time" field' };
+  }
 
   const phases = normPhases(raw.phases);
   // A summary lists changed ids; a legacy record lists every change.

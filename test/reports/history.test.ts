@@ -224,6 +224,9 @@ describe('history file', () => {
     const h = readHistory(file);
     expect(h.records).toEqual([r2]);
     expect(h.warnings[0]).toContain('newer Porter');
+    // One it cannot read at all says who wrote it, not which field is missing.
+    fs.writeFileSync(file, '{"v":99}\n');
+    expect(readHistory(file).warnings).toEqual([`${file}:1: record skipped: written by a newer Porter (history version 99); upgrade Porter to read it`]);
   });
 });
 
