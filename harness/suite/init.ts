@@ -176,7 +176,7 @@ export async function buildInitConfig(sourceRoot: string, configDir: string): Pr
     planned.push(plan);
   }
 
-  const source = toPosix(path.relative(configDir, sourceRoot)) || '.';
+  const source = sourceSetting(configDir, sourceRoot);
   const yaml = renderConfig(source, globsOf(files), planned, leftOut);
   return { ok: true, yaml, summary: summarize(files.length, planned, leftOut) };
 }
@@ -310,4 +310,16 @@ function renderConfig(source: string, snapshotGlobs: string[], phases: PlannedPh
     '',
   );
   return out.join('\n');
+}
+
+/**
+ * `source:` as the config should hold it: relative to the config's folder when the two share
+ * a folder below the file-system root, else absolute (a path that climbs to / and back down
+ * breaks as soon as either folder moves).
+ */
+function sourceSetting(configDir: string, sourceRoot: string): string {
+  const rel = toPosix(path.relative(configDir, sourceRoot)) || '.';
+  const ups = rel.split('/').filter((s) => s === '..').length;
+  const climbsToRoot = ups > 0 && path.resolve(configDir, ...Array<string>(ups).fill('..')) === path.parse(configDir).root;
+  return climbsToRoot ? toPosix(sourceRoot) : rel;
 }

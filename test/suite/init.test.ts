@@ -104,6 +104,10 @@ describe('buildInitConfig', () => {
 
     const raw = parse(r.yaml, { schema: 'core' }) as Record<string, any>;
     expect(raw.source).toBe('..');
+    // Folders that share nothing below / get the absolute path, not a climb to / and back.
+    const far = await buildInitConfig(root, '/usr/share');
+    if (!far.ok) throw new Error(far.message);
+    expect((parse(far.yaml, { schema: 'core' }) as Record<string, any>).source).toBe(root);
     expect(raw.snapshots).toEqual(['lib/tests/snapshots/*.snap']);
     expect(raw.phases).toEqual([
       { name: 'lexer', cases: ['test_lexer__lexer@*'], inputs: ['lib/tests/lexer-inputs'] },
