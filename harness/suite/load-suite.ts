@@ -22,8 +22,9 @@ export interface LoadSuiteOptions {
   /** Load only these phases (all when absent). Assignment is still checked over every phase. */
   phases?: string[];
   /**
-   * A phase that matches no snapshot is not an error. For an older revision of the source
-   * (`porter sync`), where a phase the config names today may not have existed yet.
+   * A phase that matches no snapshot, or no snapshot at all, is not an error. For an older
+   * revision of the source (`porter sync`), where a phase the config names today, or the
+   * whole suite, may not have existed yet.
    */
   allowEmptyPhases?: boolean;
 }
@@ -47,6 +48,10 @@ export async function loadSuiteFrom(config: PorterConfig, from: SuiteFiles, opts
   const source = from.root;
   const matched = (await from.find(config.snapshots, { ignoreGit: true })).sort();
   const snapPaths = matched.filter((p) => p.endsWith('.snap'));
+  if (snapPaths.length === 0 && opts.allowEmptyPhases) {
+    // A revision from before the suite existed: every case of a later one is added.
+    return { ok: true, suite: { sourceRoot: source, cases: [], files: {}, unassigned: [], unassignedRustCode: [], warnings: [`no snapshot under ${from.where} yet`] } };
+  }
   if (snapPaths.length === 0) {
     return fail(`no .snap file matches \`snapshots\` (${config.snapshots.join(', ')}) under ${from.where}; fix the globs in ${config.configPath}`);
   }

@@ -97,6 +97,14 @@ describe('porter sync: what changed between two source revisions', () => {
     f.git(f.source, ['tag', 'v1', f.revs[0]]);
     const tagged = (await driftJson(f, ['--from', 'v1', '--to', `${f.revs[1].slice(0, 10)}`])).drift;
     expect([tagged.from.rev, tagged.to.rev]).toEqual([f.revs[0], f.revs[1]]);
+
+    // From a revision before the suite existed (an empty tree), every case is added.
+    const empty = f.git(f.source, ['commit-tree', '4b825dc642cb6eb9a060e54bf8d69288fbee4904', '-m', 'nothing yet']).trim();
+    const fromNothing = await driftJson(f, ['--from', empty, '--to', f.revs[0]]);
+    expect(fromNothing.code).toBe(1);
+    expect(fromNothing.drift.added.length).toBeGreaterThan(0);
+    expect(fromNothing.drift.removed).toEqual([]);
+    expect(fromNothing.drift.changed).toEqual([]);
   });
 
   it('prints the buckets and diffs for people, and exits 0 when nothing is to port', async () => {
