@@ -1,6 +1,7 @@
 import type { PorterConfig } from '../config/types.js';
 import { sourceRevision } from '../util/source-revision.js';
 import { compareSuites } from './compare-suites.js';
+import { runGit } from './git.js';
 import { commitsTouching, openSourceAt, openSourceRepo, toRequest, type Result, type RevisionRequest } from './source-repo.js';
 import { loadSuitesAt } from './suite-at.js';
 import type { Drift } from './types.js';
@@ -82,6 +83,9 @@ export async function computeDrift(config: PorterConfig, options: DriftOptions =
     commits: history.commits.map((k) => ({ hash: k.hash, subject: k.subject })),
   };
   const warnings: string[] = [];
+  if (fromRev.rev !== toRev.rev && (await runGit(repo.dir, ['merge-base', '--is-ancestor', fromRev.rev, toRev.rev])).code === 1) {
+    warnings.push(`--from ${fromRev.short} is not an ancestor of --to ${toRev.short} (a later revision, or another branch): the comparison still runs from one to the other, but no commit lies between them`);
+  }
   if ((await checkout)?.dirty) warnings.push(`the source checkout ${config.source} has uncommitted changes; porter sync compares commits, so they are left out`);
   return { ok: true, drift, upstream, fromUpstream: upstream !== null && upstream.rev === fromRev.rev, warnings };
 }

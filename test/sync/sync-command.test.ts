@@ -98,6 +98,12 @@ describe('porter sync: what changed between two source revisions', () => {
     const tagged = (await driftJson(f, ['--from', 'v1', '--to', `${f.revs[1].slice(0, 10)}`])).drift;
     expect([tagged.from.rev, tagged.to.rev]).toEqual([f.revs[0], f.revs[1]]);
 
+    // Backwards, it still compares, and says the range is reversed.
+    const back = await driftJson(f, ['--from', f.revs[1], '--to', f.revs[0]]);
+    expect(back.drift.removed.map((c) => c.id)).toEqual(['test_upper__upper@f.txt']);
+    expect(back.stderr).toContain(`warning: --from ${short(f.revs[1])} is not an ancestor of --to ${short(f.revs[0])}`);
+    expect((await driftJson(f, ['--from', f.revs[0], '--to', f.revs[1]])).stderr).not.toContain('not an ancestor');
+
     // From a revision before the suite existed (an empty tree), every case is added.
     const empty = f.git(f.source, ['commit-tree', '4b825dc642cb6eb9a060e54bf8d69288fbee4904', '-m', 'nothing yet']).trim();
     const fromNothing = await driftJson(f, ['--from', empty, '--to', f.revs[0]]);
