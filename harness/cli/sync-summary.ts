@@ -27,6 +27,7 @@ export function renderDrift(d: Drift, options: { maxDiffs?: number; maxDiffLines
   for (const c of d.changed.slice(0, o.maxDiffs)) {
     const commits = c.commits.length ? ` (${c.commits.join(', ')})` : '';
     out.push('', `CHANGED ${c.id} [${c.phase}]: ${c.reasons.join(', ')}${commits}`);
+    if (c.problem) out.push(`  cannot run at ${d.to.short}: ${c.problem}`);
     for (const diff of [c.diff, c.input_diff ?? '']) {
       if (!diff) continue;
       const lines = diff.split('\n');

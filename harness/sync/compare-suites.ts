@@ -68,6 +68,8 @@ export function compareSuites(from: SuiteAt, to: SuiteAt): SuiteComparison {
       };
       if (oldInput !== newInput) entry.input_diff = diffAt(oldInput ?? '', newInput ?? '', c.input?.path ?? '(no input)', now.input?.path ?? '(no input)', from, to);
       if (files.length > 0) entry.changed_files = files;
+      // A case that can no longer run at `to` (its input gone, or ambiguous) says why, as porter list would.
+      if (now.problem && !c.problem) entry.problem = now.problem;
       out.changed.push(entry);
       out.pathsOf.set(id, new Set([...casePaths(c), ...casePaths(now), ...files]));
       continue;

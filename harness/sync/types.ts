@@ -27,6 +27,8 @@ export interface ChangedCase extends DriftCase {
   input_diff?: string;
   /** The phase's extra files that changed, when they did. */
   changed_files?: string[];
+  /** Why the case cannot run at `to` when it could at `from` (its input is gone or ambiguous). */
+  problem?: string;
 }
 
 /** A snapshot that changed only where insta does not look (header fields, trailing whitespace): not drift. */

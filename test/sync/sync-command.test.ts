@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli.js';
 import type { Drift } from '../../harness/sync/types.js';
-import { createSyncFixture, SUBJECTS, type SyncFixture } from './sync-fixture.js';
+import { commitAll, createSyncFixture, SUBJECTS, type SyncFixture } from './sync-fixture.js';
 
 const B = 'test_upper__upper@b.txt';
 const short = (rev: string) => rev.slice(0, 7);
@@ -295,5 +295,24 @@ describe('porter sync in the reports', () => {
     await runCli(['test'], f.dir);
     expect(history().at(-1)!.source).toEqual({ rev: f.revs[2], dirty: true });
     expect(f.read('reports/latest.md')).toContain('with uncommitted changes');
+  });
+});
+
+describe('porter sync: a case whose input is gone upstream', () => {
+  it('is changed, and says it cannot run any more, as porter list would', async () => {
+    const f = createSyncFixture();
+    try {
+      fs.rmSync(path.join(f.source, 'tests', 'inputs', 'b.txt'));
+      commitAll(f.source, 'Drop the input of b', '2026-04-01T00:00:00Z');
+      const r = await runCli(['sync', '--from', f.revs[2], '--json', '-'], f.dir);
+      const drift = JSON.parse(r.stdout) as Drift;
+      const b = drift.changed.find((c) => c.id === B)!;
+      expect(b.reasons).toEqual(['input']);
+      expect(b.problem).toMatch(/^input file not found/);
+      const human = await runCli(['sync', '--from', f.revs[2]], f.dir);
+      expect(human.stdout).toMatch(/CHANGED test_upper__upper@b\.txt \[upper\]: input.*\n {2}cannot run at \w+: input file not found/);
+    } finally {
+      f.remove();
+    }
   });
 });
