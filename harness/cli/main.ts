@@ -46,7 +46,7 @@ Usage: porter <command> [options]
 Commands:
 ${names.map((n) => `  ${n.padEnd(width)}  ${COMMANDS[n]!.summary}`).join('\n')}
 
-Run \`porter <command> --help\` for a command's options.
+Run \`porter <command> --help\` for a command's options; \`porter --version\` prints the version.
 `;
 }
 
@@ -57,7 +57,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     io.stdout(help());
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
-  if (name === '--version' || name === '-V') {
+  if (name === '--version' || name === '-V' || name === '-v' || name === 'version') {
     io.stdout(`${porterVersion()}\n`);
     return EXIT.ok;
   }

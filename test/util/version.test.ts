@@ -15,5 +15,8 @@ describe('porter version', () => {
     expect(porterVersion()).toBe(pkg.version);
     const out = execFileSync(process.execPath, [path.join(root, 'dist/harness/cli/bin.js'), '--version'], { encoding: 'utf8' });
     expect(out.trim()).toBe(pkg.version);
+    for (const alias of ['-v', '-V', 'version']) {
+      expect(execFileSync(process.execPath, [path.join(root, 'dist/harness/cli/bin.js'), alias], { encoding: 'utf8' }).trim()).toBe(pkg.version);
+    }
   });
 });
