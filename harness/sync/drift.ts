@@ -2,7 +2,7 @@ import type { PorterConfig } from '../config/types.js';
 import { sourceRevision } from '../util/source-revision.js';
 import { compareSuites } from './compare-suites.js';
 import { runGit } from './git.js';
-import { commitsTouching, openSourceAt, openSourceRepo, toRequest, type Result, type RevisionRequest } from './source-repo.js';
+import { commitsTouching, openSourceAt, resolveRevisions, toRequest, type Result, type RevisionRequest } from './source-repo.js';
 import { loadSuitesAt } from './suite-at.js';
 import type { Drift } from './types.js';
 import { readUpstream, upstreamFile, workspaceOf, type Upstream } from './upstream-file.js';
@@ -35,9 +35,10 @@ export interface DriftFound {
 export async function computeDrift(config: PorterConfig, options: DriftOptions = {}): Promise<Result<DriftFound>> {
   const checkout = options.to === undefined ? sourceRevision(config.source) : null;
 
-  // Outside git nothing else can help: say that first.
-  const inGit = await openSourceRepo(config.source);
+  // Outside git nothing else can help: say that first (no revision is asked for yet).
+  const inGit = await openSourceAt(config.source, []);
   if (!inGit.ok) return inGit;
+  const repo = inGit.repo;
   const recorded = readUpstream(workspaceOf(config));
   // With an explicit --from, a broken porter.upstream.json is not in the way.
   if (!recorded.ok && options.from === undefined) return recorded;
@@ -51,10 +52,9 @@ export async function computeDrift(config: PorterConfig, options: DriftOptions =
       message: `no --from and no ${upstreamFile(workspaceOf(config))} to start from; ${options.noFromAdvice ?? 'pass --from REV (the source revision the port last passed at), or record it with `porter sync --accept`'}`,
     };
   }
-  const opened = await openSourceAt(config.source, [from, toRequest(options.to)]);
-  if (!opened.ok) return opened;
-  const repo = opened.repo;
-  const [fromRev, toRev] = opened.revisions as [Drift['from'], Drift['to']];
+  const resolved = await resolveRevisions(config.source, [from, toRequest(options.to)]);
+  if (!resolved.ok) return resolved;
+  const [fromRev, toRev] = resolved.revisions as [Drift['from'], Drift['to']];
 
   // At an older revision a phase the config names today may have had no cases yet.
   const loaded = await loadSuitesAt(config, repo, [fromRev, toRev], { allowEmptyPhases: true });
