@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { commitIdentityEnv } from '../util/git-identity.js';
 import { runProcess } from '../util/process.js';
 import { PORTER_DIR } from './porter-dir.js';
 
@@ -13,8 +14,6 @@ import { PORTER_DIR } from './porter-dir.js';
  */
 
 export class GitError extends Error {}
-
-const IDENTITY = { name: 'porter', email: 'porter@localhost' };
 
 /** Larger output than this is an error rather than a silently cut answer (a patch goes to a file instead). */
 const MAX_OUTPUT = 64 * 1024 * 1024;
@@ -65,20 +64,6 @@ export async function headRev(dir: string): Promise<string | null> {
   return tryGit(dir, ['rev-parse', '--verify', '-q', 'HEAD^{commit}']);
 }
 
-/** Author and committer when the user has none configured, so commits never fail for that. */
-async function identityEnv(dir: string): Promise<Record<string, string>> {
-  const env: Record<string, string> = {};
-  if (!process.env.GIT_AUTHOR_NAME && !(await tryGit(dir, ['config', 'user.name']))) {
-    env.GIT_AUTHOR_NAME = IDENTITY.name;
-    env.GIT_COMMITTER_NAME = IDENTITY.name;
-  }
-  if (!process.env.GIT_AUTHOR_EMAIL && !(await tryGit(dir, ['config', 'user.email']))) {
-    env.GIT_AUTHOR_EMAIL = IDENTITY.email;
-    env.GIT_COMMITTER_EMAIL = IDENTITY.email;
-  }
-  return env;
-}
-
 async function addExcludes(dir: string, patterns: string[]): Promise<void> {
   const rel = await git(dir, ['rev-parse', '--git-path', 'info/exclude']);
   const file = path.resolve(dir, rel);
@@ -118,7 +103,7 @@ export async function ensureRepo(dir: string): Promise<{ created: boolean; rev: 
   let rev = await headRev(dir);
   if (rev === null) {
     await git(dir, ['add', '-A', '--', '.']);
-    await git(dir, ['-c', 'commit.gpgsign=false', 'commit', '-q', '--no-verify', '--allow-empty', '-m', 'porter: initial state'], await identityEnv(dir));
+    await git(dir, ['-c', 'commit.gpgsign=false', 'commit', '-q', '--no-verify', '--allow-empty', '-m', 'porter: initial state'], await commitIdentityEnv(dir));
     rev = (await headRev(dir))!;
   }
   return { created, rev };
@@ -155,7 +140,7 @@ export async function commitAll(dir: string, message: string): Promise<string | 
   const staged = await tryGit(dir, ['diff', '--cached', '--quiet', '--', '.']);
   if (staged !== null) return null;
   // Hooks and signing prompts would stall an unattended run; the harness's commits skip them.
-  await git(dir, ['-c', 'commit.gpgsign=false', 'commit', '-q', '--no-verify', '-m', message, '--', '.'], await identityEnv(dir));
+  await git(dir, ['-c', 'commit.gpgsign=false', 'commit', '-q', '--no-verify', '-m', message, '--', '.'], await commitIdentityEnv(dir));
   return (await headRev(dir))!;
 }
 

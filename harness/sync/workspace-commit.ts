@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { commitIdentityEnv } from '../util/git-identity.js';
 import { gitComplaint, runGit } from './git.js';
 
 /**
@@ -9,8 +10,6 @@ import { gitComplaint, runGit } from './git.js';
 
 export type FileCommit = { ok: true; rev: string | null; skipped?: string } | { ok: false; message: string };
 
-const IDENTITY = { name: 'porter', email: 'porter@localhost' };
-
 export async function commitFile(workspace: string, file: string, message: string): Promise<FileCommit> {
   const inside = await runGit(workspace, ['rev-parse', '--is-inside-work-tree']);
   if (inside.code !== 0 || inside.stdout.toString().trim() !== 'true') return { ok: true, rev: null, skipped: 'the workspace is not a git repository' };
@@ -19,17 +18,9 @@ export async function commitFile(workspace: string, file: string, message: strin
   if (added.code !== 0) return { ok: false, message: `git add ${rel} failed in ${workspace}: ${gitComplaint(added)}` };
   const unchanged = await runGit(workspace, ['diff', '--cached', '--quiet', '--', rel]);
   if (unchanged.code === 0) return { ok: true, rev: null, skipped: `${rel} is already committed as it is` };
-  const env = await identityFallback(workspace);
+  const env = await commitIdentityEnv(workspace);
   const commit = await runGit(workspace, ['-c', 'commit.gpgsign=false', 'commit', '-q', '--no-verify', '-m', message, '--only', '--', rel], { env });
   if (commit.code !== 0) return { ok: false, message: `git commit of ${rel} failed in ${workspace}: ${gitComplaint(commit)}` };
   const head = await runGit(workspace, ['rev-parse', 'HEAD']);
   return { ok: true, rev: head.stdout.toString().trim() };
-}
-
-async function identityFallback(dir: string): Promise<Record<string, string>> {
-  const env: Record<string, string> = {};
-  const [name, email] = await Promise.all([runGit(dir, ['config', 'user.name']), runGit(dir, ['config', 'user.email'])]);
-  if (!process.env.GIT_AUTHOR_NAME && name.code !== 0) Object.assign(env, { GIT_AUTHOR_NAME: IDENTITY.name, GIT_COMMITTER_NAME: IDENTITY.name });
-  if (!process.env.GIT_AUTHOR_EMAIL && email.code !== 0) Object.assign(env, { GIT_AUTHOR_EMAIL: IDENTITY.email, GIT_COMMITTER_EMAIL: IDENTITY.email });
-  return env;
 }
