@@ -60,11 +60,15 @@ export async function syncCommand(argv: string[], io: CliIO): Promise<number> {
   if (!config) return EXIT.usage;
   // With the JSON on stdout, everything meant for people goes to stderr.
   const human = values.json === '-' ? io.stderr : io.stdout;
+  // A --json that cannot be written is exit 2, as for porter test: CI must not go on without it.
+  let unwritten = false;
   const json = async (value: unknown) => {
     if (!values.json) return;
     const written = await writeOutput(io, values.json, `${JSON.stringify(value, null, 2)}\n`);
     if (!written.ok) io.stderr(`porter: --json: ${written.message}\n`);
+    unwritten ||= !written.ok;
   };
+  const exit = (code: number) => (unwritten ? EXIT.usage : code);
 
   if (values.accept) {
     const progress = createProgress({ write: human, live: io.isTTY && !io.env.CI && values.json !== '-' });
@@ -75,7 +79,7 @@ export async function syncCommand(argv: string[], io: CliIO): Promise<number> {
     if (!o.accepted) {
       await json({ accepted: false, to: o.revision, failing: o.failing.map((c) => ({ id: c.id, phase: c.phase, status: c.status, reason: c.reason ?? null })) });
       human(renderRefusal(o.revision, o.failing));
-      return EXIT.failures;
+      return exit(EXIT.failures);
     }
     await json({ accepted: true, to: o.revision, upstream: o.upstream, failing: [] });
     for (const w of o.reports.warnings) io.stderr(`warning: ${w}\n`);
@@ -83,7 +87,7 @@ export async function syncCommand(argv: string[], io: CliIO): Promise<number> {
     const commit = !o.commit.ok ? `; could not commit it: ${o.commit.message}` : o.commit.rev ? `, committed as ${o.commit.rev.slice(0, 7)}` : o.commit.skipped ? ` (not committed: ${o.commit.skipped})` : '';
     if (!o.commit.ok) io.stderr(`warning: ${o.commit.message}\n`);
     human(`porter sync --accept: the port passes at ${o.revision.short}; wrote ${rel}${commit}\n`);
-    return EXIT.ok;
+    return exit(EXIT.ok);
   }
 
   const found = await computeDrift(config, { ...(values.from !== undefined ? { from: values.from } : {}), ...(values.to !== undefined ? { to: values.to } : {}) });
@@ -98,5 +102,5 @@ export async function syncCommand(argv: string[], io: CliIO): Promise<number> {
     if (published.file) human(`reports: ${path.relative(io.cwd, published.file) || published.file}${published.rebuilt ? ', latest.md and index.html rebuilt' : ''}\n`);
   }
   human(renderDriftClosing(drift));
-  return drift.drift ? EXIT.failures : EXIT.ok;
+  return exit(drift.drift ? EXIT.failures : EXIT.ok);
 }

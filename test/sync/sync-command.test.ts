@@ -136,6 +136,11 @@ describe('porter sync: what changed between two source revisions', () => {
     const written = JSON.parse(f.read('out/drift.json')) as Drift;
     expect(written.removed.map((c) => c.id)).toEqual(['test_upper__upper@a.txt']);
     expect(r.stdout).toContain('removed (1):');
+    // A --json it cannot write is exit 2, whatever the drift.
+    fs.writeFileSync(path.join(f.dir, 'blocker'), 'a file\n');
+    const blocked = await runCli(['sync', '--from', f.revs[1], '--to', f.revs[2], '--json', 'blocker/drift.json'], f.dir);
+    expect(blocked.code).toBe(2);
+    expect(blocked.stderr).toMatch(/^porter: --json: cannot write blocker\/drift\.json: /m);
   });
 
   it('fails in one line, exit 2, on a revision that does not exist', async () => {
