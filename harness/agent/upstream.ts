@@ -9,7 +9,7 @@ import { isFailing } from '../judge/case-status.js';
 import { recordAcceptedUpstream } from '../sync/accept.js';
 import { computeDrift } from '../sync/drift.js';
 import { renderDriftTask } from '../sync/drift-task.js';
-import { openSourceAt, toRequest } from '../sync/source-repo.js';
+import { resolveRevisions } from '../sync/source-repo.js';
 import type { Drift } from '../sync/types.js';
 import { commitFile } from '../sync/workspace-commit.js';
 import { sourceRevision } from '../util/source-revision.js';
@@ -56,9 +56,10 @@ export async function recordUpstreamOnGreen(config: PorterConfig, workspace: str
   const source = await sourceRevision(config.source);
   if (!source) return { recorded: false, why: 'the source is not in a git repository' };
   if (source.dirty) return { recorded: false, why: 'the source folder has uncommitted changes, so no revision can be recorded' };
-  const opened = await openSourceAt(config.source, [toRequest(undefined)]);
-  if (!opened.ok) return { recorded: false, why: opened.message };
-  const revision = opened.revisions[0]!;
+  // The date of the commit the checkout is at; that it is a repository is known already.
+  const resolved = await resolveRevisions(config.source, [{ name: source.rev, from: 'the source checkout' }]);
+  if (!resolved.ok) return { recorded: false, why: resolved.message };
+  const revision = resolved.revisions[0]!;
   const written = recordAcceptedUpstream(config, { rev: revision.rev, date: revision.date, cases });
   if (!written.ok) return { recorded: false, why: written.message };
   const commit = await commitFile(workspace, written.file, `porter: source at ${revision.short} passes (${cases} cases)`);
