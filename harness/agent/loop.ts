@@ -1,18 +1,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PorterConfig } from '../config/types.js';
-import { modelFor, type AgentConfig } from './agent-config.js';
+import type { AgentConfig } from './agent-config.js';
 import type { Budget } from './budget.js';
 import { writeFailureReport } from './failure-report.js';
 import { failureReportPath, wipPatchPath } from './porter-dir.js';
 import { updateSkipListFiles } from '../skiplist/update.js';
-import { agentSkipReason, createLoopTools } from './loop-tools.js';
+import { agentSkipReason } from './loop-tools.js';
+import { createIterationRunner } from './loop-iteration.js';
 import { applyEntry, type LoopState, type OpenIteration } from './loop-state.js';
 import type { SessionFile } from './session-log.js';
-import { acceptWrites, restoreChanges, snapshotProtectedFiles, type ProtectedSnapshot } from './tamper.js';
 import type { WorkspaceGuard } from './workspace-guard.js';
 import type { WorkspaceOps } from './workspace-ops.js';
-import { buildSeed, buildTaskMessage, shownPath, summaryRequest } from './task-message.js';
+import { buildTaskMessage, shownPath, summaryRequest } from './task-message.js';
 import type { AgentBackend, IterationResult, SessionEvent } from './types.js';
 import type { StopReason } from '../reports/usage.js';
 import { passingIds, phaseCounts, phaseDone, runVerdict, type KnownCase, type SuiteRunner, type SuiteVerdict } from './verdict.js';
@@ -44,8 +44,27 @@ export interface LoopDeps {
   maxIterations?: number;
   /** A section for the task message of a phase (what changed upstream), or null for none. */
   taskSection?: (phase: string, verdict: SuiteVerdict) => string | null;
+  /**
+   * A parallel worker's item: work only toward these cases of one phase, stop once they pass
+   * with nothing broken, and leave phase summaries to the coordinator.
+   */
+  goal?: LoopGoal;
+  /**
+   * Asked before each work iteration when limits are shared with other loops (a parallel run):
+   * null lets the iteration start, and counts it; otherwise why not.
+   */
+  claimIteration?: () => { reason: StopReason; detail: string } | null;
+  /** Where unfinished work is set aside at a stop (default: the workspace's .porter/wip/). */
+  wipPatch?: (iteration: number) => string;
   signal?: AbortSignal;
   progress?: (line: string) => void;
+}
+
+export interface LoopGoal {
+  phase: string;
+  cases: readonly string[];
+  /** What the cases have in common, for the task message. */
+  label: string;
 }
 
 export interface LoopResult {
@@ -68,7 +87,7 @@ function ratchetStop(r: IterationResult, budget: Budget): { reason: StopReason; 
 
 export async function runLoop(d: LoopDeps): Promise<LoopResult> {
   const { config, agent, state, session } = d;
-  const { commitAll, dirtyPaths, headRev, isAncestor, resetHard, saveWorkInProgress, uncommitSince } = d.workspaceOps;
+  const { commitAll, dirtyPaths, headRev, resetHard, saveWorkInProgress } = d.workspaceOps;
   const ws = agent.workspace;
   const settings = { resetAfter: agent.resetAfter };
   const say = (line: string) => d.progress?.(line);
@@ -78,13 +97,11 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
 
   let report = failureReportPath(ws, state.iteration);
   let latest: SuiteVerdict | null = null;
-  let photo: ProtectedSnapshot | null = null;
-  const tools = createLoopTools({
-    config, agent, known: d.known, runSuite: d.runSuite, guard: d.guard,
-    log,
-    iteration: () => state.iteration,
+  const runner = createIterationRunner({
+    ...d, log, say,
+    greenRev: () => state.greenRev,
+    summaries: () => state.summaries,
     failingIds: () => new Set((latest?.cases ?? []).filter((c) => isFailing(c.status)).map((c) => c.id)),
-    harnessWrote: (files) => photo && acceptWrites(photo, files),
   });
   async function test(iteration: number, phase: string, baseline: boolean): Promise<SuiteVerdict> {
     const v = await runVerdict(d.runSuite, config, d.known);
@@ -132,45 +149,9 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
     if (!r.ok) say(`could not restore the agent's skip-list entries: ${r.message}`);
   }
 
-  /** Commits are the judge's: any the agent made itself become uncommitted changes, to be judged like the rest. */
-  async function takeBackAgentCommits(iteration: number): Promise<void> {
-    const head = await headRev(ws);
-    if (!state.greenRev || !head || head === state.greenRev) return;
-    if (await isAncestor(ws, state.greenRev, head)) {
-      await uncommitSince(ws, state.greenRev);
-      say(`iteration ${iteration} · the agent's own commits were taken back into the working tree, to be judged`);
-    } else {
-      say(`iteration ${iteration} · warning: HEAD (${head.slice(0, 8)}) no longer descends from the green commit ${state.greenRev.slice(0, 8)}`);
-    }
-  }
-
-  async function iterate(open: OpenIteration): Promise<IterationResult> {
-    const before = snapshotProtectedFiles(d.protectedEntries);
-    photo = before;
-    const result = await d.backend.runIteration({
-      iteration: open.iteration,
-      phase: open.phase,
-      message: open.message,
-      seed: buildSeed({ config, workspace: ws, phase: open.phase, guidance: agent.phases[open.phase]?.guidance, summaries: state.summaries, allowSkip: agent.allowSkip }),
-      fresh: open.fresh,
-      model: modelFor(agent, open.phase),
-      tools,
-      session,
-      budget: d.budget,
-      ...(d.signal ? { signal: d.signal } : {}),
-    });
-    photo = null;
-    await takeBackAgentCommits(open.iteration);
-    for (const ch of restoreChanges(before)) {
-      log({ type: 'tamper', iteration: open.iteration, path: ch.path, action: 'restored', detail: `${ch.detail}${ch.action === 'failed' ? ' (restore failed)' : ''}` });
-      say(`iteration ${open.iteration} · tampering undone: ${shownPath(ws, ch.path)} ${ch.detail}`);
-    }
-    return result;
-  }
-
   /** Runs an open iteration to its end and concludes it: a work iteration with a verdict, a summary with its text. */
   async function finish(open: OpenIteration, current: SuiteVerdict | null): Promise<{ verdict: SuiteVerdict | null; stop: { reason: StopReason; detail: string } | null }> {
-    const result = await iterate(open);
+    const result = await runner.run(open);
     if (open.kind === 'summary') {
       const text = result.finalText.trim() || `(no summary: the agent stopped with "${result.stop}"${result.error ? `: ${result.error}` : ''})`;
       log({ type: 'phase-summary', phase: open.phase, summary: text });
@@ -189,7 +170,7 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
     const dirty = await dirtyPaths(ws);
     if (dirty.length > 0 && state.greenRev) {
       // Work that never turned green is kept aside, so the run ends on its last green commit.
-      const patch = wipPatchPath(ws, session.runId, state.iteration);
+      const patch = d.wipPatch ? d.wipPatch(state.iteration) : wipPatchPath(ws, session.runId, state.iteration);
       await saveWorkInProgress(ws, patch);
       await resetHard(ws, state.greenRev);
       log({ type: 'reset', iteration: state.iteration, rev: state.greenRev, reason: `the run stopped (${reason}) with work that was not green; it is saved in ${shownPath(ws, patch)}` });
@@ -220,8 +201,10 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
     return fromFile ? [...out, fromFile] : out;
   }
 
+  const goalCases = new Set(d.goal?.cases ?? []);
   function pickPhase(v: SuiteVerdict): string | null {
     if (state.regressions.length > 0 && state.phase) return state.phase;
+    if (d.goal) return v.cases.some((c) => goalCases.has(c.id) && isFailing(c.status)) ? d.goal.phase : null;
     return order.find((p) => !phaseDone(v, p)) ?? null;
   }
 
@@ -235,7 +218,7 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
     if (state.stall >= agent.stall) {
       return { reason: 'stall', detail: `the passing count has not grown for ${state.stall} iterations (best ${state.best})` };
     }
-    return null;
+    return d.claimIteration?.() ?? null;
   }
 
   // A ratchet step or an iteration that a crash cut short comes first.
@@ -253,7 +236,7 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
 
   for (;;) {
     const done = state.phase;
-    if (done && phaseDone(verdict, done) && state.regressions.length === 0 && !state.summaries.some((s) => s.phase === done)) {
+    if (!d.goal && done && phaseDone(verdict, done) && state.regressions.length === 0 && !state.summaries.some((s) => s.phase === done)) {
       // Interrupted while the last work was judged: the summary waits for the next run, rather than an empty one counting.
       if (d.signal?.aborted) return stop('interrupted', 'the run was interrupted', verdict);
       const open: OpenIteration = { iteration: state.iteration + 1, phase: done, message: summaryRequest(done, phaseCounts(verdict, done).total), fresh: false, kind: 'summary' };
@@ -263,7 +246,10 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
       continue;
     }
     const phase = pickPhase(verdict);
-    if (phase === null) return stop('all-pass', `every phase passes: ${countsLine(verdict.phases)}`, verdict);
+    if (phase === null) {
+      const detail = d.goal ? `the ${goalCases.size} case(s) of the item pass: ${countsLine(verdict.phases)}` : `every phase passes: ${countsLine(verdict.phases)}`;
+      return stop('all-pass', detail, verdict);
+    }
     const limit = limitReached();
     if (limit) return stop(limit.reason, limit.detail, verdict);
 
@@ -277,6 +263,7 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
       notes: notes(),
       reportFile: shownPath(ws, report),
       ...(d.taskSection ? { upstream: d.taskSection(phase, verdict) ?? undefined } : {}),
+      ...(d.goal ? { goal: d.goal } : {}),
     });
     log({ type: 'iteration-start', iteration, phase, message, fresh, kind: 'work' });
     say(`iteration ${iteration} · ${phase}${fresh ? ' · new conversation' : ''} · working`);

@@ -38,6 +38,8 @@ export interface TaskInput {
   reportFile: string;
   /** What changed upstream for this phase's failing cases (`porter agent --sync`): shown before the failures. */
   upstream?: string | undefined;
+  /** A parallel worker's item: the cases it is to make pass (the rest of the phase is other workers'). */
+  goal?: { phase: string; cases: readonly string[]; label: string };
   /** Most clusters shown with a full example. */
   examples?: number;
   /** Most ids listed per cluster, and most clusters listed at all. */
@@ -97,7 +99,7 @@ export function buildTaskMessage(t: TaskInput): string {
   const index = t.config.phases.findIndex((p) => p.name === phase);
   const parts: string[] = [
     `Iteration ${t.iteration} · phase "${phase}" (${index + 1} of ${t.config.phases.length})`,
-    `Goal: make every case of phase "${phase}" pass. Now ${c.pass} of ${c.total} pass, ${c.fail} fail${c.skip ? `, ${c.skip} skip-listed` : ''}. All phases: ${countsLine(v.phases)}.`,
+    t.goal ? goalLine(t.goal, v) : `Goal: make every case of phase "${phase}" pass. Now ${c.pass} of ${c.total} pass, ${c.fail} fail${c.skip ? `, ${c.skip} skip-listed` : ''}. All phases: ${countsLine(v.phases)}.`,
   ];
   if (t.resetNote) parts.push(`The workspace was reset to the last green commit: ${t.resetNote}. Your uncommitted changes are gone; take another approach.`);
   parts.push(...regressionBlock(t));
@@ -110,11 +112,12 @@ export function buildTaskMessage(t: TaskInput): string {
     if (examples.length > 0) parts.push(`Cases of "${phase}" (${c.total} in all; the snapshot holds the expected output after its header):`);
     for (const x of examples) parts.push(exampleCase(t.config.source, x));
   } else {
-    const failing = v.cases.filter((x) => x.phase === phase && isFailing(x.status));
+    const mine = t.goal ? new Set(t.goal.cases) : null;
+    const failing = v.cases.filter((x) => x.phase === phase && isFailing(x.status) && (mine === null || mine.has(x.id)));
     const clusters = clusterFailures(failing.map((x) => ({ ...x, ...causeFields(x) })));
     const maxClusters = t.maxClusters ?? 15;
     const examples = t.examples ?? 3;
-    if (clusters.length > 0) parts.push(`Failing cases of "${phase}", grouped by likely cause (${failing.length} cases, ${clusters.length} groups):`);
+    if (clusters.length > 0) parts.push(`Failing cases of ${mine ? 'your item' : `"${phase}"`}, grouped by likely cause (${failing.length} cases, ${clusters.length} groups):`);
     clusters.slice(0, maxClusters).forEach((cl, i) => {
       const head = `${i + 1}. ${cl.label}${cl.sample ? `: \`${cl.sample}\`` : ''} — ${cl.cases.length} case(s): ${idList(cl.cases.map((x) => x.id), t.maxIds ?? 30)}`;
       const first = cl.cases[0]!;
@@ -125,6 +128,16 @@ export function buildTaskMessage(t: TaskInput): string {
   parts.push(`The full report with every failure, its input and diff: ${t.reportFile}`);
   parts.push(`Check your work with run_tests {"phase": "${phase}"}. When you stop, the harness re-runs the suite and decides.`);
   return parts.join('\n\n');
+}
+
+function goalLine(goal: NonNullable<TaskInput['goal']>, v: SuiteVerdict): string {
+  const mine = new Set(goal.cases);
+  const failing = v.cases.filter((x) => mine.has(x.id) && isFailing(x.status)).length;
+  const others = v.cases.filter((x) => x.phase === goal.phase && isFailing(x.status) && !mine.has(x.id)).length;
+  return [
+    `Goal: make the ${goal.cases.length} case(s) of your work item pass (${goal.label}); ${failing} of them fail now. All phases: ${countsLine(v.phases)}.`,
+    `Other agents are working on the ${others} other failing case(s) of phase "${goal.phase}" at the same time: leave them alone, keep your change to what your cases need, and break nothing that passes — the harness merges your work only if no passing case fails.`,
+  ].join(' ');
 }
 
 function exampleCase(sourceRoot: string, c: CaseResult): string {
