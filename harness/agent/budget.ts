@@ -43,6 +43,8 @@ export interface Budget extends Required<BudgetGate> {
   exhausted(): LimitHit | null;
   /** The limit behind the last refused request, if any. */
   lastRefusal(): LimitHit | null;
+  /** Spending that went through another budget (a worker on another machine), counted against the limits from now on. */
+  addSpent(model: string, usage: Usage, costUsd: number): void;
 }
 
 export interface LimitHit {
@@ -81,6 +83,8 @@ export function totalsFromEntries(entries: SessionEntry[]): BudgetTotals {
   for (const e of entries) {
     if (e.type === 'response') add(t, e.model, e.usage, e.costUsd);
     else if (e.type === 'compaction' && e.usage) add(t, e.model ?? 'unknown', e.usage, e.costUsd ?? 0);
+    // A parallel run's workers log their responses in their own files; the coordinator's log has their totals.
+    else if (e.type === 'work') add(t, e.models[0] ?? 'unknown', e.usage, e.costUsd);
   }
   return t;
 }
@@ -182,6 +186,9 @@ export function createBudget(opts: BudgetOptions): Budget {
     },
     release(model) {
       freeSmallest(model);
+    },
+    addSpent(model, usage, costUsd) {
+      add(t, model, usage, costUsd);
     },
     totals: () => structuredClone(t),
     countedTokens: () => counted(t.usage),

@@ -23,7 +23,7 @@ function chomp(text: string): string {
   return text.replace(/\r?\n$/, '');
 }
 
-async function git(cwd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
+export async function git(cwd: string, args: string[], env: Record<string, string> = {}): Promise<string> {
   const r = await runProcess(['git', ...args], {
     cwd,
     env: { ...process.env, GIT_TERMINAL_PROMPT: '0', LC_ALL: 'C', ...env },
@@ -39,7 +39,7 @@ async function git(cwd: string, args: string[], env: Record<string, string> = {}
   return chomp(r.stdout.text);
 }
 
-async function tryGit(cwd: string, args: string[]): Promise<string | null> {
+export async function tryGit(cwd: string, args: string[]): Promise<string | null> {
   try {
     return await git(cwd, args);
   } catch {

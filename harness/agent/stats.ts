@@ -83,6 +83,8 @@ export function computeStats(entries: SessionEntry[], opts: StatsOptions = {}): 
     return p;
   };
   const iterationsSeen = new Set<number>();
+  let workerIterations = 0;
+  const phaseWorkerIterations = new Map<string, number>();
   const phaseIterations = new Map<string, Set<number>>();
   const models = new Set<string>();
   const phaseModels = new Map<string, Set<string>>();
@@ -182,6 +184,31 @@ export function computeStats(entries: SessionEntry[], opts: StatsOptions = {}): 
           });
         }
         break;
+      case 'work': {
+        // A parallel worker's spend, counted for the item's phase.
+        const was: PhaseFigures | null = current;
+        current = phaseOf(e.phase);
+        bump((x) => {
+          x.messages += e.messages;
+          x.toolCalls += e.toolCalls;
+          x.requests += e.requests;
+          x.usage = addUsage(x.usage, e.usage);
+          x.costUsd += e.costUsd;
+        });
+        workerIterations += e.iterations;
+        phaseWorkerIterations.set(e.phase, (phaseWorkerIterations.get(e.phase) ?? 0) + e.iterations);
+        for (const m of e.models) {
+          models.add(m);
+          let set = phaseModels.get(e.phase);
+          if (!set) phaseModels.set(e.phase, (set = new Set()));
+          set.add(m);
+        }
+        current = was;
+        break;
+      }
+      case 'merge':
+        if (e.status === 'accepted') stats.commits += 1;
+        break;
       case 'api-retry':
         stats.apiRetries += 1;
         break;
@@ -199,11 +226,11 @@ export function computeStats(entries: SessionEntry[], opts: StatsOptions = {}): 
     const dt = Math.max(0, opts.now.getTime() - prevTs);
     bump((x) => (x.wallMs += dt));
   }
-  stats.iterations = iterationsSeen.size;
+  stats.iterations = iterationsSeen.size + workerIterations;
   stats.models = [...models];
   stats.phases = [...phases.values()].map((p) => ({
     ...p,
-    iterations: phaseIterations.get(p.phase)?.size ?? 0,
+    iterations: (phaseIterations.get(p.phase)?.size ?? 0) + (phaseWorkerIterations.get(p.phase) ?? 0),
     models: [...(phaseModels.get(p.phase) ?? [])],
   }));
   return stats;

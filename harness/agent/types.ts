@@ -59,7 +59,31 @@ export type SessionEvent =
   | { type: 'skip-case'; iteration: number; id: string; reason: string }
   | { type: 'phase-summary'; phase: string; summary: string }
   | { type: 'note'; iteration: number; text: string; from: 'flag' | 'notes.md' }
-  | { type: 'stop'; reason: StopReason; detail: string };
+  | { type: 'stop'; reason: StopReason; detail: string }
+  /** A parallel run's coordinator offered an item to the workers. */
+  | { type: 'item'; itemId: string; attempt: number; phase: string; label: string; cases: string[]; base: string; note?: string }
+  /**
+   * A worker of a parallel run ended its work on an item, with what it spent (its own session
+   * log holds the detail). `local`: its spending already went through this run's budget.
+   */
+  | { type: 'work'; workerId: string; itemId: string; attempt: number; phase: string; outcome: WorkOutcome; detail: string; local: boolean } & WorkFigures
+  /** What the merge queue did with an item's outcome; `rev`: the green commit an accepted merge made. */
+  | { type: 'merge'; itemId: string; attempt: number; workerId: string; phase: string; status: MergeStatus; detail: string; rev?: string; gained?: number };
+
+export type WorkOutcome = 'result' | 'failed' | 'released' | 'lost';
+export type MergeStatus = 'accepted' | 'rejected' | 'conflict' | 'superseded' | 'dropped';
+
+/** What one worker spent on one item. */
+export interface WorkFigures {
+  iterations: number;
+  messages: number;
+  toolCalls: number;
+  requests: number;
+  usage: Usage;
+  costUsd: number;
+  models: string[];
+  busyMs: number;
+}
 
 /** Appends entries durably; the only writer of a session file. */
 export interface SessionSink {
