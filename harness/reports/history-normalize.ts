@@ -14,10 +14,12 @@ import {
   type AgentStats,
   type AgentTotals,
   type HistoryRecord,
+  type MergeCounts,
   type PhaseCounts,
   type RecordedRun,
   type RunDetail,
   type StatusChange,
+  type WorkerFigures,
 } from './history-types.js';
 
 export type Normalized =
@@ -240,5 +242,34 @@ function normAgent(a: Obj): AgentStats {
   };
   if (str(a.backend)) stats.backend = a.backend as string;
   if (str(a.stopDetail)) stats.stopDetail = a.stopDetail as string;
+  if (Array.isArray(a.workers)) stats.workers = normWorkers(a.workers);
+  const merges = normMerges(a.merges);
+  if (merges) stats.merges = merges;
   return stats;
+}
+
+const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+const isAmount = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x) && x >= 0;
+
+/**
+ * Workers and merges are read side by side and added up, so an entry with a figure missing
+ * or impossible is dropped whole rather than shown with a made-up 0 next to real ones.
+ */
+function normWorkers(list: unknown[]): WorkerFigures[] {
+  return objs(list)
+    .filter((w) => typeof w.id === 'string' && [w.items, w.merged, w.rejected, w.conflicts].every(isCount) && isAmount(w.costUsd) && isAmount(w.busyMs))
+    .map((w) => ({
+      id: w.id as string,
+      items: w.items as number,
+      merged: w.merged as number,
+      rejected: w.rejected as number,
+      conflicts: w.conflicts as number,
+      costUsd: w.costUsd as number,
+      busyMs: w.busyMs as number,
+    }));
+}
+
+function normMerges(x: unknown): MergeCounts | null {
+  if (!isObj(x) || ![x.accepted, x.rejected, x.conflicts, x.superseded].every(isCount)) return null;
+  return { accepted: x.accepted as number, rejected: x.rejected as number, conflicts: x.conflicts as number, superseded: x.superseded as number };
 }

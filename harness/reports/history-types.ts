@@ -47,6 +47,31 @@ export interface AgentStats extends AgentTotals {
   stopDetail?: string;
   /** Per phase the agent worked on, in the order it worked on them. */
   phases: Array<AgentTotals & { phase: string }>;
+  /** Per worker of a parallel run; absent on single-agent runs. */
+  workers?: WorkerFigures[];
+  /** The merge queue's outcome of a parallel run; absent on single-agent runs. */
+  merges?: MergeCounts;
+}
+
+/** One worker of a parallel agent run: what it took, what the merge queue did with it, what it cost. */
+export interface WorkerFigures {
+  id: string;
+  /** Items it worked on (each attempt counts). */
+  items: number;
+  merged: number;
+  rejected: number;
+  conflicts: number;
+  costUsd: number;
+  /** Time spent working on items; shown as a share of the run's wall time. */
+  busyMs: number;
+}
+
+/** What the merge queue did with the results of a parallel run. */
+export interface MergeCounts {
+  accepted: number;
+  rejected: number;
+  conflicts: number;
+  superseded: number;
 }
 
 /** Per-phase counts: a record keeps the run's PhaseSummary as it was. */

@@ -4,7 +4,7 @@
  */
 import type { RunResult } from '../run/types.js';
 import { matchingCount } from '../judge/case-status.js';
-import type { AgentTotals, PhaseCounts, StatusChange } from './history-types.js';
+import type { AgentStats, AgentTotals, PhaseCounts, StatusChange } from './history-types.js';
 import { code, fence, inlineList, table, text } from './md.js';
 import { formatAge, formatCount, formatDuration, formatTime, formatUsd, oneLine, passingNote, percent, plural, progressBar, shortRev, truncateText } from './text.js';
 import type { Cluster } from './cluster.js';
@@ -220,6 +220,24 @@ function agent(v: ReportView): string {
       ),
     );
   }
+  if (l.workers?.length) out.push(workers(l));
+  return out.join('\n\n');
+}
+
+/** Workers of a parallel run. Busy time is a share of the run's wall time, because workers overlap and their times do not add up to it. */
+function workers(l: AgentStats): string {
+  const rows = (l.workers ?? []).map((w) => [
+    text(w.id),
+    formatCount(w.items),
+    formatCount(w.merged),
+    formatCount(w.rejected),
+    formatCount(w.conflicts),
+    `$${w.costUsd.toFixed(2)}`,
+    l.wallMs > 0 ? percent(w.busyMs, l.wallMs) : '—',
+  ]);
+  const out = [table(['Worker (latest run)', 'Items', 'Merged', 'Rejected', 'Conflicts', 'Cost', 'Busy'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r'])];
+  const m = l.merges;
+  if (m) out.push(`Merge queue: ${formatCount(m.accepted)} accepted, ${formatCount(m.rejected)} rejected, ${plural(m.conflicts, 'conflict')}, ${formatCount(m.superseded)} superseded`);
   return out.join('\n\n');
 }
 

@@ -127,6 +127,18 @@ export const AGENT_STATS: AgentStats = {
   ],
 };
 
+/** The same stats from a parallel run: three workers (one idle, one with markup in its id) and the merge queue's outcome. */
+export const PARALLEL_STATS: AgentStats = {
+  ...AGENT_STATS,
+  workers: [
+    // 62.5% of the wall time: shown as 62%, never rounded up.
+    { id: 'w1', items: 4, merged: 3, rejected: 0, conflicts: 1, costUsd: 12.5, busyMs: 16_200_000 },
+    { id: 'w2', items: 3, merged: 2, rejected: 1, conflicts: 0, costUsd: 0.004, busyMs: AGENT_STATS.wallMs },
+    { id: 'w3 <b>', items: 0, merged: 0, rejected: 0, conflicts: 0, costUsd: 0, busyMs: 0 },
+  ],
+  merges: { accepted: 5, rejected: 1, conflicts: 1, superseded: 0 },
+};
+
 /** A large run for size and speed checks: `n` cases over three phases, every tenth failing. */
 export function bigRun(n: number, startedAt: string): RunResult {
   const phases = ['lexer', 'parser', 'runtime'];

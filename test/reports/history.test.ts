@@ -7,7 +7,7 @@ import { flattenStatuses, gitRevision, lastResults, recordFromRun } from '../../
 import { appendHistory, readHistory } from '../../harness/reports/history-file.js';
 import { normalizeRecord } from '../../harness/reports/history-normalize.js';
 import { CHANGED_IDS_CAP } from '../../harness/reports/history-types.js';
-import { AGENT_STATS, baseCases, bigRun, laterCases, makeCase, makeRun } from './fixtures.js';
+import { AGENT_STATS, baseCases, bigRun, laterCases, makeCase, makeRun, PARALLEL_STATS } from './fixtures.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'porter-history-'));
 const REV = '0123456789abcdef0123456789abcdef01234567';
@@ -216,6 +216,47 @@ describe('history file', () => {
     // The next run diffs against it like any record.
     const next = recordFromRun(makeRun([makeCase({ id: 'lex@c.txt', phase: 'lexer', status: 'pass' })], '2024-05-01T00:00:00Z', ['lexer']), n.legacy, { kind: 'test', rev: null, partial: true });
     expect(next.detail.changed).toEqual([{ id: 'lex@c.txt', phase: 'lexer', from: 'fail', to: 'pass' }]);
+  });
+
+  it('round-trips the workers and merge queue of a parallel run', () => {
+    const file = path.join(tmp(), 'history.jsonl');
+    const parallel = recordFromRun(null, null, { kind: 'agent', rev: null, time: '2024-05-03T00:00:00Z', agent: PARALLEL_STATS }).record;
+    appendHistory(file, r1.record);
+    appendHistory(file, parallel);
+    const h = readHistory(file);
+    expect(h).toEqual({ records: [r1.record, parallel], warnings: [], legacy: 0 });
+    expect(h.records[1]!.agent!.workers).toEqual(PARALLEL_STATS.workers);
+    expect(h.records[1]!.agent!.merges).toEqual({ accepted: 5, rejected: 1, conflicts: 1, superseded: 0 });
+    // A single-agent record gains neither field.
+    const single = recordFromRun(null, null, { kind: 'agent', rev: null, time: '2024-05-04T00:00:00Z', agent: AGENT_STATS }).record;
+    appendHistory(file, single);
+    const back = readHistory(file).records[2]!.agent!;
+    expect(back).toEqual(AGENT_STATS);
+    expect('workers' in back || 'merges' in back).toBe(false);
+  });
+
+  it('drops malformed workers and merge counts, keeping the record and the well-formed workers', () => {
+    const file = path.join(tmp(), 'history.jsonl');
+    const good = { id: 'w1', items: 2, merged: 1, rejected: 1, conflicts: 0, costUsd: 1.5, busyMs: 1000 };
+    const agent = {
+      ...AGENT_STATS,
+      workers: [good, { ...good, id: 7 }, { ...good, merged: -1 }, { ...good, items: 1.5 }, { ...good, costUsd: null }, { id: 'w9' }, 'w10', { ...good, id: 'w2', extra: true }],
+      merges: { accepted: 1, rejected: 'one', conflicts: 0, superseded: 0 },
+    };
+    fs.writeFileSync(file, `${JSON.stringify({ ...r2, agent })}
+`);
+    const h = readHistory(file);
+    expect(h.warnings).toEqual([]);
+    expect(h.records).toHaveLength(1);
+    expect(h.records[0]!.agent!.workers).toEqual([good, { ...good, id: 'w2' }]);
+    expect(h.records[0]!.agent!.merges).toBeUndefined();
+    expect(h.records[0]!.agent!.costUsd).toBe(AGENT_STATS.costUsd);
+    // Not an array at all: no workers, rather than a failed read.
+    fs.writeFileSync(file, `${JSON.stringify({ ...r2, agent: { ...AGENT_STATS, workers: { w1: good }, merges: [1, 2] } })}
+`);
+    const odd = readHistory(file).records[0]!.agent!;
+    expect(odd.workers).toBeUndefined();
+    expect(odd.merges).toBeUndefined();
   });
 
   it('loads a record from a newer Porter with a warning', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { labelIndexes, niceScale, renderChart } from '../../harness/reports/html-chart.js';
 import type { HistoryRecord } from '../../harness/reports/history-types.js';
 import { renderHtml } from '../../harness/reports/html.js';
-import { baseCases, inputOf, laterCases, makeCase, makeRun, recordRuns } from './fixtures.js';
+import { AGENT_STATS, baseCases, inputOf, laterCases, makeCase, makeRun, PARALLEL_STATS, recordRuns } from './fixtures.js';
 
 function nights() {
   return recordRuns([
@@ -54,6 +54,41 @@ describe('renderHtml', () => {
     const one = renderHtml(inputOf([]), makeRun([makeCase({ id: 'a', phase: 'lexer', status: 'pass' })], '2024-05-01T00:00:00Z', ['lexer']));
     expect(one).toContain('<svg');
     expect(one).toContain('100%');
+  });
+});
+
+describe('renderHtml of an agent run', () => {
+  const render = (agent: typeof AGENT_STATS) =>
+    renderHtml(
+      inputOf(
+        recordRuns([
+          { run: makeRun(baseCases(), '2024-05-01T02:00:00.000Z'), kind: 'test', rev: null },
+          { run: makeRun(laterCases(), '2024-05-02T02:00:00.000Z'), kind: 'agent', rev: null, agent },
+        ]),
+      ),
+    );
+
+  it('shows each worker of a parallel run, busy time as a share of the run, and the merge queue', () => {
+    const html = render(PARALLEL_STATS);
+    expect(html).toContain(
+      '<thead><tr><th>Worker (latest run)</th><th class="n">Items</th><th class="n">Merged</th><th class="n">Rejected</th><th class="n">Conflicts</th><th class="n">Cost</th><th class="n">Busy</th></tr></thead>',
+    );
+    expect(html).toContain('<tr><td>w1</td><td class="n">4</td><td class="n">3</td><td class="n">0</td><td class="n">1</td><td class="n">$12.50</td><td class="n">62%</td></tr>');
+    expect(html).toContain('<tr><td>w2</td><td class="n">3</td><td class="n">2</td><td class="n">1</td><td class="n">0</td><td class="n">$0.00</td><td class="n">100%</td></tr>');
+    expect(html).toContain('<tr><td>w3 &lt;b&gt;</td>');
+    expect(html).not.toContain('<b>');
+    expect(html).toContain('<p class="gap">Merge queue: 5 accepted, 1 rejected, 1 conflict, 0 superseded</p>');
+  });
+
+  it('shows a dash for busy time when the run has no wall time', () => {
+    expect(render({ ...PARALLEL_STATS, wallMs: 0 })).toContain('<td class="n">$12.50</td><td class="n">—</td></tr>');
+  });
+
+  it('shows no workers or merge queue for a single-agent run', () => {
+    const html = render(AGENT_STATS);
+    expect(html).toContain('id="agent"');
+    expect(html).not.toContain('Worker');
+    expect(html).not.toContain('Merge queue');
   });
 });
 

@@ -5,7 +5,7 @@ import type { RecordedRun } from '../../harness/reports/history-types.js';
 import { renderMarkdown } from '../../harness/reports/markdown.js';
 import { code, fence, table } from '../../harness/reports/md.js';
 import { formatDuration, percent, progressBar } from '../../harness/reports/text.js';
-import { AGENT_STATS, baseCases, DIFF_LT, inputOf, laterCases, makeCase, makeRun, recordRuns } from './fixtures.js';
+import { AGENT_STATS, baseCases, DIFF_LT, inputOf, laterCases, makeCase, makeRun, PARALLEL_STATS, recordRuns } from './fixtures.js';
 
 function twoNights(): { history: RecordedRun[]; later: ReturnType<typeof makeRun> } {
   const later = makeRun(laterCases(), '2024-05-03T06:30:00.000Z');
@@ -87,6 +87,11 @@ describe('renderMarkdown', () => {
     expect(a).toMatch(/\| parser +\| +17 \| +1,798 \| +986 \|/);
   });
 
+  it('shows no workers or merge queue for a single-agent run', () => {
+    expect(md).not.toContain('Worker');
+    expect(md).not.toContain('Merge queue');
+  });
+
   it('is the same whether rendered with the run or from the history alone', () => {
     expect(renderMarkdown(inputOf(history))).toBe(md);
   });
@@ -156,5 +161,33 @@ describe('from a history with bounded details', () => {
     const md = renderMarkdown(inputOf([rec]));
     expect(md).toContain('## Failing cases: 9 in 2 clusters');
     expect(md).toContain('The history kept details of the first 2; 7 more are counted but not shown.');
+  });
+});
+
+describe('renderMarkdown of a parallel agent run', () => {
+  const parallel = (agent: typeof PARALLEL_STATS) =>
+    renderMarkdown(
+      inputOf(
+        recordRuns([
+          { run: makeRun(baseCases(), '2024-05-01T02:00:00.000Z'), kind: 'test', rev: null },
+          { run: makeRun(laterCases(), '2024-05-02T02:00:00.000Z'), kind: 'agent', rev: null, agent },
+        ]),
+      ),
+    );
+
+  it('shows each worker with its busy time as a share of the run, and the merge queue', () => {
+    const a = section(parallel(PARALLEL_STATS), 'Agent');
+    expect(a).toMatch(/\| Worker \(latest run\) \| Items \| Merged \| Rejected \| Conflicts \| +Cost \| Busy \|/);
+    expect(a).toMatch(/\| w1 +\| +4 \| +3 \| +0 \| +1 \| \$12\.50 \| +62% \|/);
+    expect(a).toMatch(/\| w2 +\| +3 \| +2 \| +1 \| +0 \| +\$0\.00 \| 100% \|/);
+    expect(a).toMatch(/\| w3 \\<b\\> +\| +0 \| +0 \| +0 \| +0 \| +\$0\.00 \| +0% \|/);
+    expect(a).toContain('\n\nMerge queue: 5 accepted, 1 rejected, 1 conflict, 0 superseded');
+  });
+
+  it('shows a dash for busy time when the run has no wall time, and no merge line without merge counts', () => {
+    const { merges: _, ...noMerges } = PARALLEL_STATS;
+    const a = section(parallel({ ...noMerges, wallMs: 0 }), 'Agent');
+    expect(a).toMatch(/\| w1 +\| +4 \| +3 \| +0 \| +1 \| \$12\.50 \| +— \|/);
+    expect(a).not.toContain('Merge queue');
   });
 });

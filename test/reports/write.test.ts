@@ -7,7 +7,7 @@ import { readHistory } from '../../harness/reports/history-file.js';
 import { renderHtml } from '../../harness/reports/html.js';
 import { appendStepSummary, regenerateReports, writeReports } from '../../harness/reports/write.js';
 import { writeFileAtomic } from '../../harness/util/atomic-write.js';
-import { AGENT_STATS, baseCases, bigRun, laterCases, makeRun } from './fixtures.js';
+import { AGENT_STATS, baseCases, bigRun, laterCases, makeRun, PARALLEL_STATS } from './fixtures.js';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'porter-reports-'));
 
@@ -139,6 +139,22 @@ describe('regenerateReports', () => {
     const rebuilt = fs.readFileSync(w.files.html, 'utf8');
     expect(rebuilt).toContain('Tom &amp;amp; Jerry');
     expect(rebuilt.match(/<details id="case-/g)?.length).toBe(html.match(/<details id="case-/g)?.length);
+  });
+
+  it('shows the workers and merge queue of a parallel run as recorded in the history', async () => {
+    const dir = tmp();
+    await writeReports(dir, { kind: 'test', run: makeRun(baseCases(), '2024-05-01T00:00:00Z'), rev: null, env: {} });
+    const w = await writeReports(dir, { kind: 'agent', run: makeRun(laterCases(), '2024-05-02T00:00:00Z'), agent: PARALLEL_STATS, rev: null, env: {} });
+    expect(w.markdown).toContain('Merge queue: 5 accepted, 1 rejected, 1 conflict, 0 superseded');
+    // The dashboard's workers, from the table head to the merge line.
+    const workers = (html: string) => html.match(/<th>Worker \(latest run\)<\/th>.*?superseded<\/p>/)?.[0];
+    const written = workers(fs.readFileSync(w.files.html, 'utf8'));
+    expect(written).toContain('<td class="n">62%</td>');
+    fs.rmSync(w.files.markdown);
+    fs.rmSync(w.files.html);
+    expect(regenerateReports(dir)).toMatchObject({ ok: true, records: 2 });
+    expect(fs.readFileSync(w.files.markdown, 'utf8')).toBe(w.markdown);
+    expect(workers(fs.readFileSync(w.files.html, 'utf8'))).toBe(written);
   });
 
   it('says what to do when there is no history', () => {
