@@ -49,11 +49,17 @@ export interface AgentConfig {
   /** Default timeout of the built-in bash tool, in seconds. */
   bashTimeoutS: number;
   limits: AgentLimits;
+  /**
+   * The git remote a parallel run's workers on other machines push their results to and
+   * fetch the green line from: a bare repository's path (absolute) or an ssh or https URL.
+   */
+  remote?: string;
 }
 
 export const AGENT_KEYS = [
   'backend', 'model', 'phases', 'command', 'timeout', 'workspace', 'stall', 'reset_after', 'allow_skip', 'no_read', 'prices',
   'context_window', 'compact_at', 'max_output_tokens', 'bash_timeout', 'budget_usd', 'max_tokens', 'max_hours', 'max_iterations',
+  'remote',
 ] as const;
 const PHASE_KEYS = ['model', 'guidance'];
 const PRICE_KEYS = ['input', 'output', 'cache_read', 'cache_write'];
@@ -205,6 +211,10 @@ export function readAgentConfig(config: PorterConfig): AgentConfigResult {
     bashTimeoutS,
     limits: {},
   };
+  if (present(m.remote)) {
+    const r = string(m.remote, at('remote'), p);
+    if (r !== undefined) agent.remote = isRemoteUrl(r) ? r : path.resolve(config.configDir, r);
+  }
   if (present(m.context_window)) agent.contextWindow = positiveNumber(m.context_window, at('context_window'), p, true);
   if (present(m.compact_at)) agent.compactAt = share(m.compact_at, at('compact_at'), p);
   if (present(m.max_output_tokens)) agent.maxOutputTokens = positiveNumber(m.max_output_tokens, at('max_output_tokens'), p, true);
@@ -219,6 +229,11 @@ export function readAgentConfig(config: PorterConfig): AgentConfigResult {
 
   if (p.lines.length > 0) return { ok: false, message: p.lines.join('\n') };
   return { ok: true, agent };
+}
+
+/** An ssh, https, git or file URL, or scp-like `host:path`, as git takes them; anything else is a path. */
+function isRemoteUrl(r: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(r) || /^[^/\\:]+@[^:]+:/.test(r);
 }
 
 /** The model for a phase: its override, else the agent's. */

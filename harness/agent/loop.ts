@@ -5,6 +5,7 @@ import type { AgentConfig } from './agent-config.js';
 import type { Budget } from './budget.js';
 import { writeFailureReport } from './failure-report.js';
 import { failureReportPath, wipPatchPath } from './porter-dir.js';
+import { NOTES_FILE } from './protected-paths.js';
 import { updateSkipListFiles } from '../skiplist/update.js';
 import { agentSkipReason } from './loop-tools.js';
 import { createIterationRunner } from './loop-iteration.js';
@@ -73,9 +74,8 @@ export interface LoopResult {
   verdict: SuiteVerdict;
 }
 
-const NOTES_FILE = 'notes.md';
 
-function ratchetStop(r: IterationResult, budget: Budget): { reason: StopReason; detail: string } | null {
+export function ratchetStop(r: IterationResult, budget: Budget): { reason: StopReason; detail: string } | null {
   if (r.stop === 'budget') {
     const limit = budget.exhausted() ?? budget.lastRefusal();
     return { reason: limit?.reason ?? 'budget', detail: limit?.detail ?? r.error ?? 'the budget does not allow another request' };

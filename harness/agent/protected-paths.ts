@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { PorterConfig } from '../config/types.js';
-import type { ProtectedArea } from './workspace-guard.js';
+import type { AgentConfig } from './agent-config.js';
+import { createGuard, type ProtectedArea, type WorkspaceGuard } from './workspace-guard.js';
 
 /**
  * Everything the agent may read but never change: the snapshots, the inputs, the extra
@@ -39,4 +40,18 @@ export function protectedAreas(config: PorterConfig, cases: readonly KnownInput[
 /** The same areas as paths and globs for the tamper check. */
 export function protectedEntries(areas: readonly ProtectedArea[]): string[] {
   return areas.map((a) => a.pattern);
+}
+
+/** The maintainer's notes to the agent, read by the harness at each iteration. */
+export const NOTES_FILE = 'notes.md';
+
+/**
+ * The guard of an agent working in `agent.workspace` (the workspace, or a parallel worker's
+ * worktree), and the entries its tamper check photographs.
+ */
+export function harnessGuard(config: PorterConfig, agent: AgentConfig, cases: readonly KnownInput[]): { guard: WorkspaceGuard; entries: string[] } {
+  const areas = protectedAreas(config, cases);
+  const notesArea = { pattern: path.join(agent.workspace, NOTES_FILE), what: `the maintainer's notes (${NOTES_FILE})`, kind: 'harness' as const };
+  const guard = createGuard({ workspace: agent.workspace, readOnly: [...areas, notesArea], noRead: agent.noRead, readRoots: [config.source] });
+  return { guard, entries: protectedEntries(areas) };
 }

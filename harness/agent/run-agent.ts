@@ -11,7 +11,7 @@ import { acquireLock } from './lock.js';
 import { replay } from './loop-state.js';
 import { runLoop } from './loop.js';
 import { unpriced } from './pricing.js';
-import { protectedAreas, protectedEntries } from './protected-paths.js';
+import { harnessGuard, NOTES_FILE } from './protected-paths.js';
 import { sessionPath, sessionsDir } from './porter-dir.js';
 import { latestSession, newRunId, openSession, readSession } from './session-log.js';
 import { agentReport, publishAgentReport } from './agent-report.js';
@@ -23,8 +23,13 @@ import { driftSection, recordUpstreamOnGreen, startSync } from './upstream.js';
 import type { Drift } from '../sync/types.js';
 import { UPSTREAM_FILE, upstreamFile } from '../sync/upstream-file.js';
 import { isFailing } from '../judge/case-status.js';
-import { createGuard } from './workspace-guard.js';
 import { gitWorkspaceOps, type WorkspaceOps } from './workspace-ops.js';
+import type { LoopResult } from './loop.js';
+import { replayCoordinator } from './parallel/coordinator-state.js';
+import { parallelFigures } from './parallel/parallel-figures.js';
+import { EMBEDDED } from './parallel/queue/open-queue.js';
+import { runParallel } from './parallel/run-parallel.js';
+import type { MergeCounts, WorkerFigures } from '../reports/history-types.js';
 
 /**
  * `porter agent` as a function: load and check everything, take the lock, open (or reopen)
@@ -49,6 +54,12 @@ export interface AgentRunOptions {
   signal?: AbortSignal;
   progress?: (line: string) => void;
   warn?: (line: string) => void;
+  /** Workers on this machine (default 1: one agent, no coordinator). */
+  agents?: number;
+  /** A parallel run's work queue: `embedded` (default with --agents) or a PostgreSQL URL. */
+  queue?: string;
+  /** A parallel run's lease: how long a worker that stops heartbeating keeps its item. */
+  leaseMs?: number;
   /** Tests inject a scripted backend and a suite runner; production uses the configured ones. */
   createBackend?: (agent: AgentConfig) => AgentBackend;
   runSuite?: SuiteRunner;
@@ -69,6 +80,9 @@ export interface AgentRunSuccess {
   failing: string[];
   summaries: Array<{ phase: string; summary: string }>;
   stats: RunStats;
+  /** A parallel run's workers and merge queue. */
+  workers?: WorkerFigures[];
+  merges?: MergeCounts;
 }
 
 export type AgentRunResult = AgentRunSuccess | { ok: false; message: string };
@@ -108,6 +122,9 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
   const agent = read.agent;
   const priced = applyFlags(agent, o);
   if (priced) return { ok: false, message: priced };
+  const parallel = (o.agents ?? 1) > 1 || o.queue !== undefined;
+  if (parallel && o.phase !== undefined) return { ok: false, message: '--phase works with one agent: a parallel run keeps the phase order itself' };
+  if (parallel && o.sync) return { ok: false, message: '--sync works with one agent for now: port the drift with one agent, then run in parallel' };
   if (o.phase !== undefined && !config.phases.some((p) => p.name === o.phase)) {
     return { ok: false, message: `--phase ${o.phase}: there is no such phase (phases: ${config.phases.map((p) => p.name).join(', ')})` };
   }
@@ -128,6 +145,7 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
   }
   const tracksUpstream = drift !== null || fs.existsSync(upstreamFile(ws));
   const known: KnownCase[] = suite.suite.cases.map((c) => ({ id: c.id, phase: c.phase, snapshotPath: c.snapshot.path }));
+  const inputs = suite.suite.cases.map((c) => (c.input ? { inputPath: c.input.path } : {}));
 
   let sessionFile: string | null = null;
   let runId = newRunId(clock());
@@ -159,7 +177,7 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
       prior = r.entries;
     }
     await ensureRepo(ws);
-    await excludePaths(ws, ['notes.md', ...reportsInside(ws, config.reports.dir)]);
+    await excludePaths(ws, [NOTES_FILE, ...reportsInside(ws, config.reports.dir)]);
     if (!resuming) {
       const dirty = await dirtyPaths(ws);
       if (dirty.length > 0 && !o.allowDirty) {
@@ -181,21 +199,39 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
       prices: agent.prices, ...agent.limits, startedAt: clock(), clock,
       initial: totalsFromEntries(prior), priorMs: computeStats(prior).wallMs,
     });
-    const backend = o.createBackend ? o.createBackend(agent) : await backendSpec(agent.backend).create(agent, env, o.warn);
-    if (resuming) backend.restore?.(entries);
-    const areas = protectedAreas(config, suite.suite.cases.map((c) => (c.input ? { inputPath: c.input.path } : {})));
-    const notesArea = { pattern: path.join(ws, 'notes.md'), what: "the maintainer's notes (notes.md)", kind: 'harness' as const };
-    const guard = createGuard({ workspace: ws, readOnly: [...areas, notesArea], noRead: agent.noRead, readRoots: [config.source] });
-    const result = await runLoop({
-      config, agent, backend, guard, session, budget, runSuite: o.runSuite ?? realRunSuite, workspaceOps, known, state,
-      protectedEntries: protectedEntries(areas),
-      ...(o.phase ? { startPhase: o.phase } : {}),
-      ...(o.note ? { flagNote: o.note } : {}),
-      ...(agent.limits.maxIterations !== undefined ? { maxIterations: agent.limits.maxIterations } : {}),
-      ...(o.signal ? { signal: o.signal } : {}),
-      ...(o.progress ? { progress: o.progress } : {}),
-      ...(drift ? { taskSection: (phase: string, v: SuiteVerdict) => driftSection(drift, phase, v) } : {}),
-    });
+    const createBackend = o.createBackend ? async (a: AgentConfig) => o.createBackend!(a) : (a: AgentConfig) => backendSpec(a.backend).create(a, env, o.warn);
+    let result: LoopResult;
+    if (parallel) {
+      const run = await runParallel({
+        config, agent, session, state: replayCoordinator(entries), budget, known, inputs, runSuite: o.runSuite ?? realRunSuite, workspaceOps, createBackend,
+        agents: o.queue !== undefined && o.agents === undefined ? 0 : (o.agents ?? 1),
+        queue: o.queue ?? EMBEDDED,
+        ...(agent.limits.maxIterations !== undefined ? { maxIterations: agent.limits.maxIterations } : {}),
+        ...(o.leaseMs !== undefined ? { leaseMs: o.leaseMs } : {}),
+        env, clock,
+        ...(o.signal ? { signal: o.signal } : {}),
+        ...(o.progress ? { progress: o.progress } : {}),
+      });
+      if (!run.ok) {
+        session.append({ type: 'stop', reason: 'error', detail: run.message });
+        return { ok: false, message: run.message };
+      }
+      result = run.result;
+    } else {
+      const backend = await createBackend(agent);
+      if (resuming) backend.restore?.(entries);
+      const { guard, entries: protectedList } = harnessGuard(config, agent, inputs);
+      result = await runLoop({
+        config, agent, backend, guard, session, budget, runSuite: o.runSuite ?? realRunSuite, workspaceOps, known, state,
+        protectedEntries: protectedList,
+        ...(o.phase ? { startPhase: o.phase } : {}),
+        ...(o.note ? { flagNote: o.note } : {}),
+        ...(agent.limits.maxIterations !== undefined ? { maxIterations: agent.limits.maxIterations } : {}),
+        ...(o.signal ? { signal: o.signal } : {}),
+        ...(o.progress ? { progress: o.progress } : {}),
+        ...(drift ? { taskSection: (phase: string, v: SuiteVerdict) => driftSection(drift, phase, v) } : {}),
+      });
+    }
     if (result.reason === 'all-pass' && tracksUpstream) {
       const recorded = await recordUpstreamOnGreen(config, ws, known.length);
       if (recorded.recorded) o.progress?.(`every case passes at source ${recorded.short}: recorded in ${UPSTREAM_FILE}`);
@@ -204,15 +240,18 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
     session.close();
     const final = readSession(session.file).entries;
     const stats = computeStats(final);
+    const figures = parallelFigures(final);
     if (o.report !== false) {
       const segmentStart = [...final].reverse().find((e) => e.type === 'run-start')?.ts ?? clock().toISOString();
       const report = agentReport({ verdict: result.verdict, stats, entries: final, stop: result, backend: agent.backend, startedAt: segmentStart });
+      if (figures) Object.assign(report.agent, figures);
       await publishAgentReport(config, ws, report, env, (w) => o.warn?.(w));
     }
     return {
       ok: true, status: result.reason, detail: result.detail, run: runId, sessionFile: session.file,
       phases: result.verdict.phases, failing: result.verdict.cases.filter((c) => isFailing(c.status)).map((c) => c.id),
       summaries: replay(final, settings).summaries, stats,
+      ...(figures ?? {}),
     };
   } catch (e) {
     // A bug or an I/O failure (git, disk): the run stops, and says so in its log.

@@ -66,7 +66,7 @@ export type SessionEvent =
    * A worker of a parallel run ended its work on an item, with what it spent (its own session
    * log holds the detail). `local`: its spending already went through this run's budget.
    */
-  | { type: 'work'; workerId: string; itemId: string; attempt: number; phase: string; outcome: WorkOutcome; detail: string; local: boolean } & WorkFigures
+  | ({ type: 'work'; workerId: string; itemId: string; attempt: number; phase: string; outcome: WorkOutcome; detail: string; local: boolean; seq?: number } & WorkFigures)
   /** What the merge queue did with an item's outcome; `rev`: the green commit an accepted merge made. */
   | { type: 'merge'; itemId: string; attempt: number; workerId: string; phase: string; status: MergeStatus; detail: string; rev?: string; gained?: number };
 

@@ -21,6 +21,10 @@ export interface WorkItem {
   base: string;
   /** 1 for a first try; one more for each time the item went back to the queue. */
   attempt: number;
+  /** Why it came back to the queue (a conflict, regressions), for the worker's task message. */
+  note?: string;
+  /** Summaries of the phases done so far, for the worker's seed (workers on other machines have no other copy). */
+  summaries?: Array<{ phase: string; summary: string }>;
 }
 
 export interface PlanInput {
@@ -40,6 +44,11 @@ export interface PlanInput {
   limit?: number;
   /** How many times an item with this id was tried before. */
   attempts?: (id: string) => number;
+  /**
+   * The run the items belong to, part of their ids: a queue that outlives a run (PostgreSQL)
+   * never mistakes a new run's item for an old one with the same cases.
+   */
+  run?: string;
   /** A known cause per case, passed to the clustering. */
   causeOf?: (c: CaseResult) => string | undefined;
 }
@@ -53,8 +62,8 @@ export interface Plan {
 export const DEFAULT_MIN_ITEM = 3;
 
 /** The short stable hash of a phase and its cases that names an item. */
-export function workItemId(phase: string, cases: readonly string[]): string {
-  const text = [phase, ...[...cases].sort()].join('\n');
+export function workItemId(phase: string, cases: readonly string[], run = ''): string {
+  const text = [...(run ? [`run ${run}`] : []), phase, ...[...cases].sort()].join('\n');
   return `w-${crypto.createHash('sha256').update(text).digest('hex').slice(0, 12)}`;
 }
 
@@ -71,7 +80,7 @@ export function planWorkItems(input: PlanInput): Plan {
   const inFlight = input.inFlight ?? new Set<string>();
   const make = (label: string, cases: readonly string[]): WorkItem => {
     const sorted = [...cases].sort();
-    const id = workItemId(phase, sorted);
+    const id = workItemId(phase, sorted, input.run);
     return { id, phase, label, cases: sorted, base: input.base, attempt: (input.attempts?.(id) ?? 0) + 1 };
   };
 
