@@ -1,3 +1,4 @@
+import type { MergeCounts, WorkerFigures } from '../reports/history-types.js';
 import type { RunStats } from './stats.js';
 
 /** The stats as people read them: `porter agent` at the end, `porter status` any time. */
@@ -36,4 +37,14 @@ export function formatStats(s: RunStats): string {
     lines.push('', table(rows));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A parallel run's workers and merge queue, as `porter agent` and `porter status` print them. */
+export function formatWorkers(workers: readonly WorkerFigures[], merges: MergeCounts, wallMs: number): string {
+  const rows = [['worker', 'items', 'merged', 'rejected', 'conflicts', 'cost', 'busy']];
+  for (const w of workers) {
+    rows.push([w.id, n(w.items), n(w.merged), n(w.rejected), n(w.conflicts), usd(w.costUsd), wallMs > 0 ? `${Math.round((100 * w.busyMs) / wallMs)}%` : '-']);
+  }
+  const queue = `Merge queue: ${merges.accepted} accepted · ${merges.rejected} rejected · ${plural(merges.conflicts, 'conflict')} · ${merges.superseded} superseded`;
+  return `${queue}\n${workers.length > 0 ? `\n${table(rows)}\n` : ''}`;
 }

@@ -5,7 +5,11 @@ import { pidAlive, readLock } from '../agent/lock.js';
 import { lockPath, sessionsDir, sessionPath } from '../agent/porter-dir.js';
 import { runAgent, type AgentRunOptions } from '../agent/run-agent.js';
 import { latestSession, readSession } from '../agent/session-log.js';
-import { formatStats } from '../agent/stats-format.js';
+import { formatStats, formatWorkers } from '../agent/stats-format.js';
+import { parallelFigures } from '../agent/parallel/parallel-figures.js';
+import { openItemStatus } from '../agent/parallel/parallel-status.js';
+import { DURATION_HINT, parseDuration } from '../config/duration.js';
+import { isPostgresUrl, redactUrls } from '../agent/parallel/queue/postgres-location.js';
 import { computeStats } from '../agent/stats.js';
 import { defaultFlagValue, parseFlags, positiveInt } from './args.js';
 import { DEFAULT_CONFIG, loadConfigFor } from './config-path.js';
@@ -33,7 +37,18 @@ Options:
   --budget-usd X        stop before spending more than X US dollars
   --max-tokens N        stop after N input + cache-write + output tokens
   --max-hours H         stop after H hours of work
-  --max-iterations N    stop after N iterations
+  --max-iterations N    stop after N iterations (in a parallel run: worker iterations)
+  --agents N            run N agents at once on this machine (default 1): each works on
+                        its own failure cluster in a git worktree under .porter/worktrees/,
+                        and a merge queue merges their results onto the workspace's branch
+                        one at a time, keeping a merge only when the harness finds no case
+                        broken and more passing
+  --queue URL           coordinate workers on many machines through PostgreSQL
+                        (postgres://user@host/db); start them with porter worker, and set
+                        agent.remote, the git remote they push results to. Without
+                        --agents, no worker runs on this machine
+  --lease DURATION      parallel runs: how long an item stays with a worker that stopped
+                        heartbeating before another takes it over (default 60s)
   --json FILE           write the final status and stats as JSON ('-': stdout)
   -h, --help            show this help
 
@@ -45,6 +60,7 @@ or usage errors.
 export const STATUS_HELP = `Usage: porter status [options]
 
 Shows the state and stats of the workspace's latest agent run, running or finished.
+For a parallel run, also its workers, the merge queue's outcome and the items still out.
 
 Options:
   --config FILE   config file (default: ./porter.config.yaml)
@@ -69,7 +85,7 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
     config: { type: 'string' }, resume: { type: 'string' }, 'allow-dirty': { type: 'boolean' }, note: { type: 'string' },
     phase: { type: 'string' }, model: { type: 'string' }, stall: { type: 'string' }, 'budget-usd': { type: 'string' },
     'max-tokens': { type: 'string' }, 'max-hours': { type: 'string' }, 'max-iterations': { type: 'string' }, json: { type: 'string' },
-    sync: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+    sync: { type: 'boolean' }, agents: { type: 'string' }, queue: { type: 'string' }, lease: { type: 'string' }, help: { type: 'boolean', short: 'h' },
   });
   if (!parsed.ok) return usageError(io, parsed.message);
   const v = parsed.values;
@@ -83,7 +99,11 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
   const maxIterations = positiveInt('--max-iterations', v['max-iterations']);
   const budget = positiveNumber('--budget-usd', v['budget-usd']);
   const hours = positiveNumber('--max-hours', v['max-hours']);
-  for (const r of [stall, maxTokens, maxIterations, budget, hours]) if (!r.ok) return usageError(io, `porter agent: ${r.message}`);
+  const agents = positiveInt('--agents', v.agents);
+  for (const r of [stall, maxTokens, maxIterations, budget, hours, agents]) if (!r.ok) return usageError(io, `porter agent: ${r.message}`);
+  const lease = v.lease === undefined ? undefined : parseDuration(v.lease);
+  if (lease === null || (lease !== undefined && lease < 1000)) return usageError(io, `porter agent: --lease needs a duration of a second or more (${DURATION_HINT}), got "${v.lease}"`);
+  if (v.queue !== undefined && !isPostgresUrl(v.queue)) return usageError(io, `porter agent: --queue ${redactUrls(v.queue)}: give a postgres:// URL (leave --queue out to run on this machine)`);
 
   // With the JSON on stdout, progress goes to stderr.
   const human = v.json === '-' ? io.stderr : io.stdout;
@@ -111,6 +131,9 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
     ...(v.note ? { note: v.note } : {}),
     ...(v.phase ? { phase: v.phase } : {}),
     ...(v.sync ? { sync: true } : {}),
+    ...(agents.ok && agents.value !== undefined ? { agents: agents.value } : {}),
+    ...(v.queue !== undefined ? { queue: v.queue } : {}),
+    ...(lease !== undefined ? { leaseMs: lease } : {}),
     ...(v.model ? { model: v.model } : {}),
     ...(stall.ok && stall.value !== undefined ? { stall: stall.value } : {}),
     limits,
@@ -133,9 +156,13 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
 
   const exitCode = result.status === 'all-pass' ? EXIT.ok : EXIT.failures;
   human(`\n${formatStats(result.stats)}`);
+  if (result.workers && result.merges) human(`\n${formatWorkers(result.workers, result.merges, result.stats.wallMs)}`);
   for (const s of result.summaries) human(`\nSummary of ${s.phase}:\n${s.summary}\n`);
   if (v.json) {
-    const json = JSON.stringify({ status: result.status, detail: result.detail, exitCode, run: result.run, sessionFile: result.sessionFile, phases: result.phases, failing: result.failing, summaries: result.summaries, stats: result.stats }, null, 2);
+    const json = JSON.stringify({
+      status: result.status, detail: result.detail, exitCode, run: result.run, sessionFile: result.sessionFile, phases: result.phases, failing: result.failing, summaries: result.summaries, stats: result.stats,
+      ...(result.workers ? { workers: result.workers, merges: result.merges } : {}),
+    }, null, 2);
     const w = await writeOutput(io, v.json, `${json}\n`);
     if (!w.ok) io.stderr(`porter: ${w.message}\n`);
   }
@@ -175,13 +202,25 @@ export async function statusCommand(argv: string[], io: CliIO): Promise<number> 
     : stats.stop
       ? `stopped: ${stats.stop.reason}: ${stats.stop.detail}`
       : 'not running, and it did not stop cleanly: continue it with porter agent --resume';
+  const figures = parallelFigures(entries);
+  const items = openItemStatus(entries, file);
   if (v.json) {
-    const w = await writeOutput(io, v.json, `${JSON.stringify({ run: runId, sessionFile: file, running, state, stats }, null, 2)}\n`);
+    const parallel = figures ? { workers: figures.workers, merges: figures.merges, items } : {};
+    const w = await writeOutput(io, v.json, `${JSON.stringify({ run: runId, sessionFile: file, running, state, stats, ...parallel }, null, 2)}\n`);
     if (!w.ok) return usageError(io, `porter: ${w.message}`);
     if (v.json === '-') return EXIT.ok;
   }
   io.stdout(`Run ${runId}: ${state}\n`);
   if (stats.lastTest) io.stdout(`Last verdict (${stats.lastTest.phase}): ${stats.lastTest.pass}/${stats.lastTest.total}\n`);
   io.stdout(`\n${formatStats(stats)}`);
+  if (figures) {
+    io.stdout(`\n${formatWorkers(figures.workers, figures.merges, stats.wallMs)}`);
+    const out = items ?? [];
+    io.stdout(`\nItems out: ${out.length}\n`);
+    for (const i of out) {
+      const who = i.worker ? `${i.worker} since ${i.since}` : running ? 'waiting, or with a worker on another machine' : 'not being worked on';
+      io.stdout(`  ${i.id} (attempt ${i.attempt}, ${i.cases} case(s) of ${i.phase}): ${who} · ${i.label}\n`);
+    }
+  }
   return EXIT.ok;
 }

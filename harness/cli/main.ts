@@ -22,6 +22,10 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
     run: async (argv, io) => (await import('./agent-command.js')).agentCommand(argv, io),
     summary: 'drive a coding agent phase by phase until every case passes',
   },
+  worker: {
+    run: async (argv, io) => (await import('./worker-command.js')).workerCommand(argv, io),
+    summary: 'work for a parallel agent run coordinated on another machine',
+  },
   status: {
     run: async (argv, io) => (await import('./agent-command.js')).statusCommand(argv, io),
     summary: 'show the state and stats of the latest agent run',

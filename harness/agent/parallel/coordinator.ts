@@ -62,6 +62,10 @@ export interface CoordinatorDeps {
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
 
+/** Queue events that tell workers on other machines a run began or ended (they leave when it ends and nothing waits). */
+export const RUN_STARTED = 'run-started';
+export const RUN_STOPPED = 'run-stopped';
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runCoordinator(d: CoordinatorDeps): Promise<LoopResult> {
@@ -94,6 +98,7 @@ export async function runCoordinator(d: CoordinatorDeps): Promise<LoopResult> {
     await abandonMerge(ws, (await headRev(ws))!);
     say('a merge left in progress by the last coordinator was undone; its result is judged again');
   }
+  await queue.note({ kind: RUN_STARTED, detail: session.runId });
   const green: GreenLine = { rev: (await headRev(ws))!, verdict: await judgeGreen(true) };
   say(`green line at ${green.rev.slice(0, 8)}: ${countsLine(green.verdict.phases)}`);
   if (d.publish) await d.publish(green.rev);
@@ -246,6 +251,7 @@ export async function runCoordinator(d: CoordinatorDeps): Promise<LoopResult> {
   const reason = stopping?.reason ?? 'interrupted';
   const detail = stopping?.detail ?? 'the run was interrupted';
   log({ type: 'stop', reason, detail });
+  await queue.note({ kind: RUN_STOPPED, detail: `${reason}: ${detail}` });
   say(`stop: ${reason}: ${detail}`);
   return { reason, detail, verdict: green.verdict };
 }

@@ -46,6 +46,8 @@ export interface WorkerDeps {
   signal: AbortSignal;
   /** True once the run needs no more work: the worker stops when no item waits. */
   finished: () => boolean;
+  /** Told of each item's end (the queue hears of it too). */
+  onEnd?: (e: WorkEnd) => void;
   progress?: (line: string) => void;
   env?: NodeJS.ProcessEnv;
   clock?: () => Date;
@@ -132,6 +134,7 @@ export async function workItem(d: WorkerDeps, lease: Lease): Promise<WorkEnd> {
     session.close();
     await act();
     const e: WorkEnd = { workerId: d.id, itemId: item.id, attempt: item.attempt, phase: item.phase, outcome, detail, ...figuresOf(session.file, clock().getTime() - began) };
+    d.onEnd?.(e);
     // Through the queue, so a coordinator on another machine hears of it too.
     await d.queue.note({ kind: SPENT_EVENT, workerId: d.id, itemId: item.id, attempt: item.attempt, detail: JSON.stringify(e) }).catch(() => undefined);
     say(`${outcome}: ${detail}`);
