@@ -113,7 +113,7 @@ describe('porter agent --agents 3', () => {
     // answer waits until two results are on the green line, so the merge meets them there.
     const adapter = fs.readFileSync(path.join(solution, 'adapter.mjs'), 'utf8').replace(
       'return module.run(request.input.body, args);',
-      "const out = module.run(request.input.body, args);\n    return ['wrap', 'case'].includes(name) ? `${out}\\n(mangled)` : out;",
+      "const out = module.run(request.input.body, args);\n    return ['wrap', 'case'].includes(name) ? out + '\\n(mangled)' : out;",
     );
     expect(adapter).toContain('(mangled)');
     const bad = (name: string) => solverVariant(`bad-${name}`, { 'adapter.mjs': adapter }, [{ name, files: [`${name}.mjs`, 'adapter.mjs'] }]);
