@@ -106,7 +106,10 @@ export async function runCoordinator(d: CoordinatorDeps): Promise<LoopResult> {
   // Items of an earlier segment still out with workers on other machines keep running; an
   // embedded queue died with its coordinator, so its items are cut again.
   const open = new Map<string, WorkItem>();
-  if (queue.location !== 'embedded') for (const item of openItems(state)) open.set(itemKey(item.id, item.attempt), item);
+  for (const item of openItems(state)) {
+    if (queue.location !== 'embedded') open.set(itemKey(item.id, item.attempt), item);
+    else log({ type: 'merge', itemId: item.id, attempt: item.attempt, workerId: '', phase: item.phase, status: 'dropped', detail: 'the coordinator stopped while it was out, and the embedded queue with it' });
+  }
 
   async function drainSpent(): Promise<void> {
     for (const e of await queue.events(spentSeq)) {

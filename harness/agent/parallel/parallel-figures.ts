@@ -26,6 +26,8 @@ export function parallelFigures(entries: readonly SessionEntry[]): { workers: Wo
       w.busyMs += e.busyMs;
     } else if (e.type === 'merge') {
       parallel = true;
+      // An item dropped because its coordinator restarted was no worker's doing.
+      if (e.workerId === '') continue;
       const w = of(e.workerId);
       if (e.status === 'accepted') {
         merges.accepted += 1;
