@@ -54,6 +54,12 @@ describe('parallelFigures', () => {
     expect(f?.workers).toEqual([{ id: 'host-b-w1', items: 0, merged: 1, rejected: 0, conflicts: 0, costUsd: 0, busyMs: 0 }]);
   });
 
+  it('gives no worker an item dropped because its coordinator restarted', () => {
+    const f = parallelFigures(log(start, item(I1), merge('', I1, 'dropped'), item(I2), work('w1', I2, 0.5, 100), merge('w1', I2, 'accepted')));
+    expect(f?.workers.map((w) => w.id)).toEqual(['w1']);
+    expect(f?.merges).toEqual({ accepted: 1, rejected: 0, conflicts: 0, superseded: 0 });
+  });
+
   it('is a parallel run from its first item, before any worker reports', () => {
     expect(parallelFigures(log(start, item(I1)))).toEqual({ workers: [], merges: { accepted: 0, rejected: 0, conflicts: 0, superseded: 0 } });
   });
