@@ -55,6 +55,18 @@ describe('task message', () => {
     expect(m).toContain('run_tests {"phase": "lexer"}');
   });
 
+  it('with a work item, aims at its failing cases only and says how many of the phase other agents hold', () => {
+    const goal = { phase: 'lexer', cases: [lex('keywords', {}).id, lex('numbers', {}).id], label: 'keywords and numbers' };
+    const m = buildTaskMessage({ config, iteration: 2, phase: 'lexer', verdict: verdict(cases), regressions: [], triesLeft: 2, notes: [], reportFile: 'r.md', goal });
+    expect(m).toContain('Goal: make the 2 case(s) of your work item pass (keywords and numbers); 1 of them fail now. All phases: lexer 1/4, parser 1/1, runtime 0/0.');
+    // comments and err_bad_escape fail too, but are another item's; the skip-listed case is no one's.
+    expect(m).toContain('Other agents are working on the 2 other failing case(s) of phase "lexer" at the same time');
+    expect(m).not.toContain('Goal: make every case');
+    expect(m).toContain('Failing cases of your item, grouped by likely cause (1 cases, 1 groups):');
+    expect(m).toContain('— 1 case(s): test_lexer__lexer@keywords.txt');
+    for (const other of ['comments', 'err_bad_escape', 'empty']) expect(m).not.toContain(`test_lexer__lexer@${other}.txt`);
+  });
+
   it('names regressions, the reset and the maintainer\'s notes', () => {
     const regressed = lex('numbers', { reason: 'output differs' });
     const m = buildTaskMessage({

@@ -30,16 +30,24 @@ export function workerSessionsDir(sessionFile: string): string {
 export function openItemStatus(entries: readonly SessionEntry[], sessionFile: string): OpenItemStatus[] | null {
   if (!entries.some((e) => e.type === 'item')) return null;
   const state = replayCoordinator(entries);
-  const working = new Map<string, { worker: string; since: string }>();
   const dir = workerSessionsDir(sessionFile);
-  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl')).sort() : [];
+  const files = fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => f.endsWith('.jsonl')) : [];
+  // Only an item's latest claim can be in progress: an earlier holder's log may lack its stop
+  // (the worker died, or failed and gave the item back), and file names do not sort by claim.
+  const latest = new Map<string, { worker: string; claim: number; file: string }>();
   for (const f of files) {
     // <worker>-<item id>-<attempt>-<claim>.jsonl; item ids are w-<12 hex>.
-    const m = /^(.+)-(w-[0-9a-f]{12})-(\d+)-\d+\.jsonl$/.exec(f);
+    const m = /^(.+)-(w-[0-9a-f]{12})-(\d+)-(\d+)\.jsonl$/.exec(f);
     if (!m) continue;
-    const log = readSession(path.join(dir, f)).entries;
+    const key = itemKey(m[2]!, Number(m[3]));
+    const claim = Number(m[4]);
+    if ((latest.get(key)?.claim ?? -1) < claim) latest.set(key, { worker: m[1]!, claim, file: f });
+  }
+  const working = new Map<string, { worker: string; since: string }>();
+  for (const [key, claim] of latest) {
+    const log = readSession(path.join(dir, claim.file)).entries;
     if (log.some((e) => e.type === 'stop') || log.length === 0) continue;
-    working.set(itemKey(m[2]!, Number(m[3])), { worker: m[1]!, since: log[0]!.ts });
+    working.set(key, { worker: claim.worker, since: log[0]!.ts });
   }
   return openItems(state).map((i) => {
     const w = working.get(itemKey(i.id, i.attempt));
