@@ -67,14 +67,14 @@ export function emptyTotals(): BudgetTotals {
   return { usage: { ...ZERO_USAGE }, costUsd: 0, requests: 0, byModel: {} };
 }
 
-function add(t: BudgetTotals, model: string, usage: Usage, cost: number): void {
+function add(t: BudgetTotals, model: string, usage: Usage, cost: number, requests = 1): void {
   t.usage = addUsage(t.usage, usage);
   t.costUsd += cost;
-  t.requests += 1;
+  t.requests += requests;
   const m = (t.byModel[model] ??= { usage: { ...ZERO_USAGE }, costUsd: 0, requests: 0 });
   m.usage = addUsage(m.usage, usage);
   m.costUsd += cost;
-  m.requests += 1;
+  m.requests += requests;
 }
 
 /** Totals as the session log records them: every response and compaction summary, with its logged cost. */
@@ -84,7 +84,7 @@ export function totalsFromEntries(entries: SessionEntry[]): BudgetTotals {
     if (e.type === 'response') add(t, e.model, e.usage, e.costUsd);
     else if (e.type === 'compaction' && e.usage) add(t, e.model ?? 'unknown', e.usage, e.costUsd ?? 0);
     // A parallel run's workers log their responses in their own files; the coordinator's log has their totals.
-    else if (e.type === 'work') add(t, e.models[0] ?? 'unknown', e.usage, e.costUsd);
+    else if (e.type === 'work') add(t, e.models.length === 1 ? e.models[0]! : 'several models', e.usage, e.costUsd, e.requests);
   }
   return t;
 }

@@ -274,5 +274,5 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
  */
 function reportsInside(ws: string, reportsDir: string): string[] {
   const rel = path.relative(ws, reportsDir);
-  return rel === '' || rel.startsWith('..') || path.isAbsolute(rel) ? [] : [`${rel.split(path.sep).join('/')}/`];
+  return rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel) ? [] : [`${rel.split(path.sep).join('/')}/`];
 }

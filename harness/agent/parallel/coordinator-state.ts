@@ -70,7 +70,8 @@ export function applyCoordinatorEntry(s: CoordinatorState, e: SessionEntry): Coo
       if (e.status === 'accepted') {
         s.sinceAccept = 0;
         if (e.rev) s.greenRev = e.rev;
-      } else {
+      } else if (e.workerId !== '') {
+        // An item dropped because its coordinator restarted says nothing about progress.
         s.sinceAccept += 1;
       }
       break;

@@ -13,7 +13,8 @@ export function rerooter(from: string, to: string): (p: string) => string {
   return (p) => {
     const rel = path.relative(from, p);
     if (rel === '') return to;
-    return rel.startsWith('..') || path.isAbsolute(rel) ? p : path.join(to, rel);
+    const outside = rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);
+    return outside ? p : path.join(to, rel);
   };
 }
 

@@ -34,7 +34,8 @@ export async function prepareWorktree(workspace: string, dir: string, rev: strin
     await git(workspace, ['worktree', 'add', '-q', '--detach', '--force', dir, rev]);
   }
   await git(dir, ['clean', '-fdq', '-e', `${PORTER_DIR}/`]);
-  return prefix ? path.join(dir, prefix) : dir;
+  // git's prefix ends in a slash; the workspace path does not.
+  return prefix ? path.join(dir, prefix).replace(/[\\/]+$/, '') : dir;
 }
 
 /** Points the item's branch at the worktree's HEAD and checks it out. */

@@ -74,6 +74,10 @@ describe('coordinator state replayed from its log', () => {
     expect(s.sinceAccept).toBe(0);
     applyCoordinatorEntry(s, log(merge('i5', 1, 'superseded'))[0]!);
     expect(s.sinceAccept).toBe(1);
+    // Items dropped because the coordinator restarted are settled, but say nothing about progress.
+    applyCoordinatorEntry(s, log({ ...(merge('i6', 1, 'dropped') as Extract<SessionEvent, { type: 'merge' }>), workerId: '' })[0]!);
+    expect(s.settled.get(itemKey('i6', 1))).toBe('dropped');
+    expect(s.sinceAccept).toBe(1);
   });
 
   it('gives a run resumed after a stall a fresh stall count, and keeps it after any other stop', () => {

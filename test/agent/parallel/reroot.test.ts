@@ -18,6 +18,8 @@ describe('rerooter', () => {
     // A sibling whose name starts with the workspace's is not inside it.
     expect(at('/work/ws-other/x')).toBe('/work/ws-other/x');
     expect(at('/')).toBe('/');
+    // A folder inside whose name starts with two dots is still inside.
+    expect(at('/work/ws/..cache/x')).toBe('/work/ws/.porter/worktrees/w1/..cache/x');
   });
 });
 

@@ -76,6 +76,9 @@ describe('the budget of a parallel run', () => {
     expect(t.costUsd).toBeCloseTo(0.9375, 10);
     expect(t.usage).toEqual(u(1115, 325, 300));
     expect(t.byModel[OPUS]!.costUsd).toBe(0.25);
+    // Each worker's requests count, not one per item.
+    expect(t.requests).toBeGreaterThanOrEqual(5 + 2 + 1);
+    expect(t.byModel[OPUS]!.requests).toBe(2);
     const b = createBudget({ prices, budgetUsd: 0.9, startedAt, initial: t });
     expect(b.exhausted()).toEqual({ reason: 'budget', detail: 'budget reached: $0.94 spent of $0.90' });
   });
