@@ -55,6 +55,11 @@ export interface LoopDeps {
    * null lets the iteration start, and counts it; otherwise why not.
    */
   claimIteration?: () => { reason: StopReason; detail: string } | null;
+  /**
+   * The verdict on the workspace as it starts, when the harness has just judged that very
+   * commit elsewhere (a parallel worker starting from the green line): the baseline run is skipped.
+   */
+  baseline?: SuiteVerdict;
   /** Where unfinished work is set aside at a stop (default: the workspace's .porter/wip/). */
   wipPatch?: (iteration: number) => string;
   signal?: AbortSignal;
@@ -104,7 +109,10 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
     failingIds: () => new Set((latest?.cases ?? []).filter((c) => isFailing(c.status)).map((c) => c.id)),
   });
   async function test(iteration: number, phase: string, baseline: boolean): Promise<SuiteVerdict> {
-    const v = await runVerdict(d.runSuite, config, d.known);
+    return record(iteration, phase, baseline, await runVerdict(d.runSuite, config, d.known));
+  }
+
+  function record(iteration: number, phase: string, baseline: boolean, v: SuiteVerdict): SuiteVerdict {
     latest = v;
     report = failureReportPath(ws, iteration);
     writeFailureReport(report, v, config.source, iteration);
@@ -230,7 +238,8 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
     if (r.stop) return stop(r.stop.reason, r.stop.detail, verdict ?? (await test(state.iteration, state.phase ?? order[0]!, true)));
   }
   if (!verdict) {
-    verdict = await test(state.iteration, state.phase ?? order[0]!, true);
+    const phase = state.phase ?? order[0]!;
+    verdict = d.baseline ? record(state.iteration, phase, true, d.baseline) : await test(state.iteration, phase, true);
     say(`baseline: ${countsLine(verdict.phases)}${verdict.targetError ? ` (the target does not start: ${verdict.targetError})` : ''}`);
   }
 

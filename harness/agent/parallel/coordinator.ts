@@ -51,6 +51,8 @@ export interface CoordinatorDeps {
   maxAttempts?: number;
   /** The coordinator's git remote: results of workers on other machines are fetched from it. */
   remote?: string;
+  /** Told of each green commit and the verdict on it (workers on this machine start from it). */
+  onGreen?: (rev: string, verdict: SuiteVerdict) => void;
   /** Publishes the green line for workers on other machines. */
   publish?: (rev: string) => Promise<void>;
   minItemSize?: number;
@@ -101,6 +103,7 @@ export async function runCoordinator(d: CoordinatorDeps): Promise<LoopResult> {
   await queue.note({ kind: RUN_STARTED, detail: session.runId });
   const green: GreenLine = { rev: (await headRev(ws))!, verdict: await judgeGreen(true) };
   say(`green line at ${green.rev.slice(0, 8)}: ${countsLine(green.verdict.phases)}`);
+  d.onGreen?.(green.rev, green.verdict);
   if (d.publish) await d.publish(green.rev);
 
   // Items of an earlier segment still out with workers on other machines keep running; an
@@ -173,6 +176,7 @@ export async function runCoordinator(d: CoordinatorDeps): Promise<LoopResult> {
         log({ type: 'test-run', iteration: state.iteration, phase: item!.phase, pass: c.pass, total: c.total, passingIds: passingIds(decision.verdict.cases), summary: { counts: countsLine(decision.verdict.phases), phases: decision.verdict.phases } });
       }
       heldOut.clear();
+      d.onGreen?.(green.rev, green.verdict);
       if (d.publish) await d.publish(green.rev);
     } else if (item && (decision.status === 'rejected' || decision.status === 'conflict' || decision.status === 'dropped')) {
       notes.set(item.id, `An earlier attempt at this item (attempt ${item.attempt}, by ${o.workerId}) was not merged: ${decision.detail}. The green line has moved since; start from it and take another approach.`);
@@ -182,9 +186,12 @@ export async function runCoordinator(d: CoordinatorDeps): Promise<LoopResult> {
     await queue.settle(o.itemId, o.attempt, { status: decision.status, detail: decision.detail });
   }
 
+  // Outcomes taken and not yet merged: their workers are free again, their cases not yet.
+  const returned = new Set<string>();
+
   /** Cuts items for the free cases of the current phase, up to the workers there are. */
   async function offer(): Promise<number> {
-    const room = (await d.capacity()) - open.size;
+    const room = (await d.capacity()) - (open.size - returned.size);
     if (room <= 0) return 0;
     const inFlight = new Set([...open.values()].flatMap((i) => i.cases));
     for (const id of heldOut) inFlight.add(id);
@@ -243,8 +250,16 @@ export async function runCoordinator(d: CoordinatorDeps): Promise<LoopResult> {
       }
     }
     const o = await queue.takeOutcome();
-    if (o) await handle(o);
-    else await sleep(d.pollMs ?? 100);
+    if (!o) {
+      await sleep(d.pollMs ?? 50);
+      continue;
+    }
+    // The worker that sent it is free: give it the next item while the merge queue judges this one.
+    const key = itemKey(o.itemId, o.attempt);
+    returned.add(key);
+    if (!stopping && phase !== null) await offer();
+    await handle(o);
+    returned.delete(key);
   }
 
   await d.stopLocalWorkers();

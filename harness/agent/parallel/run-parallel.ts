@@ -90,15 +90,24 @@ export async function runParallel(o: ParallelOptions): Promise<ParallelResult> {
       return hit;
     };
 
+    // The backend's code loads while the coordinator judges its baseline, not when the first items arrive.
+    void o.createBackend(agent).catch(() => undefined);
     const stopWorkers = new AbortController();
     const stopAll = () => stopWorkers.abort();
     o.signal?.addEventListener('abort', stopAll, { once: true });
     let finished = false;
+    // The last few green commits and their verdicts: a worker starting from one needs no baseline run of its own.
+    const greens = new Map<string, SuiteVerdict>();
+    const onGreen = (rev: string, verdict: SuiteVerdict) => {
+      greens.set(rev, verdict);
+      for (const old of [...greens.keys()].slice(0, Math.max(0, greens.size - 8))) greens.delete(old);
+    };
     const workers = ids.map((id) =>
       runWorker({
         id, workspace: ws, runId: session.runId, config, agent, known: o.known, inputs: o.inputs, queue, budget,
         createBackend: o.createBackend, runSuite: o.runSuite, claimIteration,
-        signal: stopWorkers.signal, finished: () => finished,
+        signal: stopWorkers.signal, finished: () => finished, greenVerdict: (rev) => greens.get(rev) ?? null,
+        pollMs: o.queue === EMBEDDED ? 50 : (o.pollMs ?? 500),
         ...(o.progress ? { progress: o.progress } : {}),
         ...(o.env ? { env: o.env } : {}),
         ...(o.clock ? { clock: o.clock } : {}),
@@ -114,6 +123,7 @@ export async function runParallel(o: ParallelOptions): Promise<ParallelResult> {
         await Promise.all(workers);
       },
       summarise: summariser(o),
+      onGreen,
       limit,
       stall: agent.stall,
       ...(remote ? { remote, publish: async (rev: string) => {

@@ -11,7 +11,7 @@ import { harnessGuard, type KnownInput } from '../protected-paths.js';
 import { openSession, readSession } from '../session-log.js';
 import { computeStats } from '../stats.js';
 import type { AgentBackend, WorkFigures, WorkOutcome } from '../types.js';
-import type { KnownCase, SuiteRunner } from '../verdict.js';
+import type { KnownCase, SuiteRunner, SuiteVerdict } from '../verdict.js';
 import { gitWorkspaceOps } from '../workspace-ops.js';
 import type { Lease, WipRef, WorkQueue } from './queue/work-queue.js';
 import { rerootAgent, rerootConfig } from './reroot.js';
@@ -46,6 +46,8 @@ export interface WorkerDeps {
   signal: AbortSignal;
   /** True once the run needs no more work: the worker stops when no item waits. */
   finished: () => boolean;
+  /** The coordinator's verdict on a green commit it judged, if it is at hand (same machine): the worker's baseline there. */
+  greenVerdict?: (rev: string) => SuiteVerdict | null;
   /** Told of each item's end (the queue hears of it too). */
   onEnd?: (e: WorkEnd) => void;
   progress?: (line: string) => void;
@@ -184,6 +186,7 @@ export async function workItem(d: WorkerDeps, lease: Lease): Promise<WorkEnd> {
   for (const s of item.summaries ?? []) session.append({ type: 'phase-summary', phase: s.phase, summary: s.summary });
   const { guard, entries } = harnessGuard(config, agent, d.inputs);
   const backend = await d.createBackend(agent);
+  const baseline = d.greenVerdict?.(start) ?? null;
   const result = await runLoop({
     config, agent, backend, guard, session, budget: d.budget, runSuite: d.runSuite, workspaceOps: gitWorkspaceOps,
     known: d.known, state: replay(readSession(session.file).entries, { resetAfter: agent.resetAfter }),
@@ -192,6 +195,7 @@ export async function workItem(d: WorkerDeps, lease: Lease): Promise<WorkEnd> {
     claimIteration: d.claimIteration,
     wipPatch: (iteration) => itemWipPath(d.workspace, d.runId, item.id, `-iteration-${iteration}`),
     ...(item.note ? { flagNote: item.note } : {}),
+    ...(baseline ? { baseline } : {}),
     signal: controller.signal,
     progress: say,
   });
