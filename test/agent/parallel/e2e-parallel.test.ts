@@ -70,11 +70,11 @@ function routed(routes: Route[]): Responder {
   };
 }
 
-async function run(ws: string, responder: Responder) {
+async function run(ws: string, responder: Responder, signal?: AbortSignal) {
   api = await startFakeAnthropic({ responder });
   const lines: string[] = [];
   const r = await runAgent({
-    configPath: path.join(ws, 'porter.config.yaml'), agents: 3,
+    configPath: path.join(ws, 'porter.config.yaml'), agents: 3, ...(signal ? { signal } : {}),
     env: { ...process.env, ANTHROPIC_API_KEY: 'sk-ant-test-0123456789', ANTHROPIC_BASE_URL: api.url },
     progress: (l) => lines.push(l), warn: (l) => lines.push(`warning: ${l}`),
   });
@@ -151,6 +151,40 @@ describe('porter agent --agents 3', () => {
     const cases = (requeued as { cases: string[] }).cases;
     const last = cases[0]!.includes('@wrap_') ? 'wrap' : 'case';
     expect(fs.readFileSync(path.join(ws, 'target/adapter.mjs'), 'utf8')).toBe(`${original}// ${last} was ported here\n`);
+  });
+});
+
+describe('porter agent --agents 3, interrupted', () => {
+  it('stops the workers, keeps their unfinished work as patches in .porter/wip/, and ends on the green commit', async () => {
+    const ws = parallelWorkspace(tmp.dir);
+    const solve = solverFor(solution);
+    const controller = new AbortController();
+    const held: Array<() => void> = [];
+    // Each conversation's answer after its write and its run_tests is held; once three wait, Ctrl-C.
+    const responder: Responder = (body, index, conversation) => {
+      if ((body.messages?.length ?? 0) >= 5) {
+        if (held.length === 2) setTimeout(() => controller.abort(), 10);
+        return new Promise((resolve) => held.push(() => resolve({ kind: 'drop' })));
+      }
+      return solve.responder(body, index, conversation);
+    };
+    try {
+      const { r, lines } = await run(ws, responder, controller.signal);
+      expect(r.status, lines).toBe('interrupted');
+      expect(r.merges).toMatchObject({ accepted: 0 });
+      expect(git(ws, 'log', '--format=%s')).not.toContain('porter: merge');
+      expect(git(ws, 'status', '--porcelain')).toBe('');
+      // Each worker's work is a patch that applies to the green commit and holds its module.
+      const wip = path.join(ws, '.porter', 'wip');
+      const patches = fs.readdirSync(wip).filter((f) => f.endsWith('.patch'));
+      expect(patches, lines).toHaveLength(3);
+      const modules = patches.map((f) => /target\/(\w+)\.mjs/.exec(fs.readFileSync(path.join(wip, f), 'utf8'))?.[1]).sort();
+      expect(modules.every((m) => ['wrap', 'roman', 'case', 'count'].includes(m ?? ''))).toBe(true);
+      expect(new Set(modules).size).toBe(3);
+      for (const f of patches) git(ws, 'apply', '--check', path.join(wip, f));
+    } finally {
+      for (const release of held) release();
+    }
   });
 });
 
