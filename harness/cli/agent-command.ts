@@ -9,7 +9,7 @@ import { formatStats, formatWorkers } from '../agent/stats-format.js';
 import { parallelFigures } from '../agent/parallel/parallel-figures.js';
 import { openItemStatus } from '../agent/parallel/parallel-status.js';
 import { DURATION_HINT, parseDuration } from '../config/duration.js';
-import { isPostgresUrl, redactUrls } from '../agent/parallel/queue/postgres-location.js';
+import { queueLocationProblem } from '../agent/parallel/queue/open-queue.js';
 import { computeStats } from '../agent/stats.js';
 import { defaultFlagValue, parseFlags, positiveInt } from './args.js';
 import { DEFAULT_CONFIG, loadConfigFor } from './config-path.js';
@@ -103,7 +103,8 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
   for (const r of [stall, maxTokens, maxIterations, budget, hours, agents]) if (!r.ok) return usageError(io, `porter agent: ${r.message}`);
   const lease = v.lease === undefined ? undefined : parseDuration(v.lease);
   if (lease === null || (lease !== undefined && lease < 1000)) return usageError(io, `porter agent: --lease needs a duration of a second or more (${DURATION_HINT}), got "${v.lease}"`);
-  if (v.queue !== undefined && !isPostgresUrl(v.queue)) return usageError(io, `porter agent: --queue ${redactUrls(v.queue)}: give a postgres:// URL (leave --queue out to run on this machine)`);
+  const where = v.queue === undefined ? null : queueLocationProblem(v.queue);
+  if (where) return usageError(io, `porter agent: ${where}`);
 
   // With the JSON on stdout, progress goes to stderr.
   const human = v.json === '-' ? io.stderr : io.stdout;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { isPostgresUrl, redactUrls } from '../agent/parallel/queue/postgres-location.js';
+import { queueLocationProblem } from '../agent/parallel/queue/open-queue.js';
 import { runWorkers } from '../agent/parallel/remote-workers.js';
 import { duration } from '../agent/stats-format.js';
 import { defaultFlagValue, parseFlags, positiveInt } from './args.js';
@@ -44,7 +44,8 @@ export async function workerCommand(argv: string[], io: CliIO): Promise<number> 
   }
   if (parsed.positionals.length > 0) return usageError(io, `porter worker: unexpected argument "${parsed.positionals[0]}"; see \`porter worker --help\``);
   if (v.queue === undefined) return usageError(io, 'porter worker: --queue URL is required: the PostgreSQL URL the coordinator (porter agent --queue URL) uses');
-  if (!isPostgresUrl(v.queue)) return usageError(io, `porter worker: --queue ${redactUrls(v.queue)}: give a postgres:// URL`);
+  const where = queueLocationProblem(v.queue, false);
+  if (where) return usageError(io, `porter worker: ${where}`);
   const agents = positiveInt('--agents', v.agents);
   if (!agents.ok) return usageError(io, `porter worker: ${agents.message}`);
 

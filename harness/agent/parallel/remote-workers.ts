@@ -11,7 +11,7 @@ import type { AgentBackend } from '../types.js';
 import type { SuiteRunner } from '../verdict.js';
 import { RUN_STARTED, RUN_STOPPED } from './coordinator.js';
 import { openWorkQueue } from './queue/open-queue.js';
-import { redactUrls } from './queue/postgres-location.js';
+import { redactUrls } from '../../util/redact-urls.js';
 import { runIdentity } from './run-identity.js';
 import { runWorker, type WorkEnd } from './worker.js';
 

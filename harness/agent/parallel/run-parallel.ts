@@ -14,7 +14,7 @@ import type { WorkspaceOps } from '../workspace-ops.js';
 import { applyCoordinatorEntry, type CoordinatorState } from './coordinator-state.js';
 import { runCoordinator } from './coordinator.js';
 import { EMBEDDED, openWorkQueue } from './queue/open-queue.js';
-import { redactUrls } from './queue/postgres-location.js';
+import { redactUrls } from '../../util/redact-urls.js';
 import type { WorkQueue } from './queue/work-queue.js';
 import { runIdentity } from './run-identity.js';
 import { runWorker } from './worker.js';

@@ -41,9 +41,9 @@ describe('porter agent: parallel flags', () => {
     expect(await usage(agentCommand, ['--agents', 'x'])).toBe('porter agent: --agents needs a positive whole number, got "x"\n');
     expect(await usage(agentCommand, ['--lease', '10ms'])).toBe('porter agent: --lease needs a duration of a second or more (e.g. 10s, 500ms, 2m, 1h, or milliseconds as a number), got "10ms"\n');
     expect(await usage(agentCommand, ['--lease', 'soon'])).toMatch(/^porter agent: --lease needs a duration of a second or more .*, got "soon"\n$/);
-    expect(await usage(agentCommand, ['--queue', 'mysql://x'])).toBe('porter agent: --queue mysql://x: give a postgres:// URL (leave --queue out to run on this machine)\n');
+    expect(await usage(agentCommand, ['--queue', 'mysql://x'])).toBe('porter agent: --queue mysql://x: give a postgres:// URL (or leave --queue out to run on this machine)\n');
     // A password in a wrong URL is not echoed back.
-    expect(await usage(agentCommand, ['--queue', 'mysql://porter:hunter2@db/x'])).toBe('porter agent: --queue mysql://porter@db/x: give a postgres:// URL (leave --queue out to run on this machine)\n');
+    expect(await usage(agentCommand, ['--queue', 'mysql://porter:hunter2@db/x'])).toBe('porter agent: --queue mysql://porter@db/x: give a postgres:// URL (or leave --queue out to run on this machine)\n');
   });
 
   it('refuses --phase and --sync in a parallel run, before asking for credentials', async () => {

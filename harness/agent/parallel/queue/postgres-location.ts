@@ -4,6 +4,8 @@
  * fit for messages and logs, without the password.
  */
 
+import { redactUrls } from '../../../util/redact-urls.js';
+
 export interface PostgresLocation {
   /** For the driver: the URL without Porter's own `schema` parameter. */
   url: string;
@@ -23,10 +25,6 @@ export function isPostgresUrl(text: string): boolean {
   return /^postgres(ql)?:\/\//i.test(text);
 }
 
-/** `scheme://user:secret@host` becomes `scheme://user@host` wherever it appears in the text. */
-export function redactUrls(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/[^/:@\s]*):[^@\s/]*@/gi, '$1@').replace(/([?&]password=)[^&\s]*/gi, '$1***');
-}
 
 /** `env`: where the driver also finds a password (PGPASSWORD), to keep it out of messages as well. */
 export function parsePostgresLocation(text: string, env: NodeJS.ProcessEnv = process.env): { ok: true; location: PostgresLocation } | { ok: false; error: string } {
