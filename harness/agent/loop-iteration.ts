@@ -18,7 +18,8 @@ import type { WorkspaceOps } from './workspace-ops.js';
  * coordinator runs its phase summaries through it.
  */
 
-export interface IterationRunnerDeps {
+/** What an agent's iterations run against: the run's config, agent, backend, guard, log, budget, suite and history. */
+export interface IterationHarness {
   config: PorterConfig;
   agent: AgentConfig;
   backend: AgentBackend;
@@ -26,10 +27,15 @@ export interface IterationRunnerDeps {
   session: SessionFile;
   budget: Budget;
   runSuite: SuiteRunner;
+  /** Commits, resets and the rest of the workspace's history (git in production). */
   workspaceOps: WorkspaceOps;
   known: readonly KnownCase[];
+  /** Paths and globs photographed before each iteration and restored after it. */
   protectedEntries: string[];
   signal?: AbortSignal;
+}
+
+export interface IterationRunnerDeps extends IterationHarness {
   log: (event: SessionEvent) => void;
   say: (line: string) => void;
   /** The commit the agent's work is judged against. */

@@ -1,22 +1,17 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { PorterConfig } from '../config/types.js';
-import type { AgentConfig } from './agent-config.js';
 import type { Budget } from './budget.js';
 import { writeFailureReport } from './failure-report.js';
 import { failureReportPath, wipPatchPath } from './porter-dir.js';
 import { NOTES_FILE } from './protected-paths.js';
 import { updateSkipListFiles } from '../skiplist/update.js';
 import { agentSkipReason } from './loop-tools.js';
-import { createIterationRunner } from './loop-iteration.js';
+import { createIterationRunner, type IterationHarness } from './loop-iteration.js';
 import { applyEntry, type LoopState, type OpenIteration } from './loop-state.js';
-import type { SessionFile } from './session-log.js';
-import type { WorkspaceGuard } from './workspace-guard.js';
-import type { WorkspaceOps } from './workspace-ops.js';
 import { buildTaskMessage, shownPath, summaryRequest } from './task-message.js';
-import type { AgentBackend, IterationResult, SessionEvent } from './types.js';
+import type { IterationResult, SessionEvent } from './types.js';
 import type { StopReason } from '../reports/usage.js';
-import { passingIds, phaseCounts, phaseDone, runVerdict, type KnownCase, type SuiteRunner, type SuiteVerdict } from './verdict.js';
+import { passingIds, phaseCounts, phaseDone, runVerdict, type SuiteVerdict } from './verdict.js';
 import { countsLine, isFailing } from '../judge/case-status.js';
 
 /**
@@ -25,21 +20,9 @@ import { countsLine, isFailing } from '../judge/case-status.js';
  * and applied to the state through the same reducer `--resume` replays.
  */
 
-export interface LoopDeps {
-  config: PorterConfig;
-  agent: AgentConfig;
-  backend: AgentBackend;
-  guard: WorkspaceGuard;
-  session: SessionFile;
-  budget: Budget;
-  runSuite: SuiteRunner;
-  /** Commits, resets and the rest of the workspace's history (git in production). */
-  workspaceOps: WorkspaceOps;
-  known: readonly KnownCase[];
+export interface LoopDeps extends IterationHarness {
   /** Replayed from the log, including this segment's `run-start`. */
   state: LoopState;
-  /** Paths and globs photographed before each iteration and restored after it. */
-  protectedEntries: string[];
   startPhase?: string;
   flagNote?: string;
   maxIterations?: number;
@@ -62,7 +45,6 @@ export interface LoopDeps {
   baseline?: SuiteVerdict;
   /** Where unfinished work is set aside at a stop (default: the workspace's .porter/wip/). */
   wipPatch?: (iteration: number) => string;
-  signal?: AbortSignal;
   progress?: (line: string) => void;
 }
 

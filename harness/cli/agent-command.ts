@@ -15,7 +15,7 @@ import { defaultFlagValue, parseFlags, positiveInt } from './args.js';
 import { DEFAULT_CONFIG, loadConfigFor } from './config-path.js';
 import { EXIT, usageError, type CliIO } from './io.js';
 import { writeOutput } from './output-file.js';
-import { onInterrupt } from './signals.js';
+import { stopGently } from './signals.js';
 
 export const AGENT_HELP = `Usage: porter agent [options]
 
@@ -110,15 +110,7 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
   const human = v.json === '-' ? io.stderr : io.stdout;
   const live = io.isTTY && !io.env.CI;
   const stamp = () => (live ? `[${new Date().toTimeString().slice(0, 8)}] ` : '');
-  const controller = new AbortController();
-  let signals = 0;
-  const onSignal = (sig: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) process.exit(130);
-    io.stderr(`porter agent: ${sig}: finishing the current step, judging, and stopping on the last green commit (again to quit at once)\n`);
-    controller.abort();
-  };
-  const release = onInterrupt(onSignal);
+  const { signal, release } = stopGently(io.stderr, (sig) => `porter agent: ${sig}: finishing the current step, judging, and stopping on the last green commit (again to quit at once)`);
   const limits = {
     ...(budget.ok && budget.value !== undefined ? { budgetUsd: budget.value } : {}),
     ...(maxTokens.ok && maxTokens.value !== undefined ? { maxTokens: maxTokens.value } : {}),
@@ -140,7 +132,7 @@ export async function agentCommand(argv: string[], io: CliIO): Promise<number> {
     limits,
     argv: ['agent', ...argv],
     env: io.env,
-    signal: controller.signal,
+    signal,
     progress: (line) => human(`${stamp()}${line}\n`),
     warn: (line) => io.stderr(`warning: ${line}\n`),
   };

@@ -47,3 +47,20 @@ export function onInterrupt(handler: (signal: NodeJS.Signals) => void): () => vo
     if (interrupt === handler) interrupt = null;
   };
 }
+
+/**
+ * The graceful stop of a long command: the first SIGINT or SIGTERM says `message` on stderr
+ * and aborts the returned signal, so the command winds down on its own; a second one quits
+ * at once. `release` gives the signals back.
+ */
+export function stopGently(stderr: (text: string) => void, message: (signal: NodeJS.Signals) => string): { signal: AbortSignal; release: () => void } {
+  const controller = new AbortController();
+  let signals = 0;
+  const release = onInterrupt((sig) => {
+    signals += 1;
+    if (signals > 1) process.exit(130);
+    stderr(`${message(sig)}\n`);
+    controller.abort();
+  });
+  return { signal: controller.signal, release };
+}

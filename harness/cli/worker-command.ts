@@ -6,7 +6,7 @@ import { defaultFlagValue, parseFlags, positiveInt } from './args.js';
 import { DEFAULT_CONFIG } from './config-path.js';
 import { EXIT, usageError, type CliIO } from './io.js';
 import { writeOutput } from './output-file.js';
-import { onInterrupt } from './signals.js';
+import { stopGently } from './signals.js';
 
 export const WORKER_HELP = `Usage: porter worker --queue URL [options]
 
@@ -50,19 +50,12 @@ export async function workerCommand(argv: string[], io: CliIO): Promise<number> 
   if (!agents.ok) return usageError(io, `porter worker: ${agents.message}`);
 
   const human = v.json === '-' ? io.stderr : io.stdout;
-  const controller = new AbortController();
-  let signals = 0;
-  const release = onInterrupt((sig) => {
-    signals += 1;
-    if (signals > 1) process.exit(130);
-    io.stderr(`porter worker: ${sig}: stopping; unfinished work is kept in .porter/wip/ and the items given back (again to quit at once)\n`);
-    controller.abort();
-  });
+  const { signal, release } = stopGently(io.stderr, (sig) => `porter worker: ${sig}: stopping; unfinished work is kept in .porter/wip/ and the items given back (again to quit at once)`);
   let r: Awaited<ReturnType<typeof runWorkers>>;
   try {
     r = await runWorkers({
       configPath: path.resolve(io.cwd, v.config ?? DEFAULT_CONFIG), queue: v.queue, agents: agents.value ?? 1, env: io.env,
-      signal: controller.signal, progress: (line) => human(`${line}\n`),
+      signal, progress: (line) => human(`${line}\n`),
     });
   } finally {
     release();

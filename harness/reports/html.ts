@@ -10,7 +10,7 @@ import { phaseColor, renderChart } from './html-chart.js';
 import { escapeHtml as e } from './html-escape.js';
 import type { AgentStats, AgentTotals, PhaseCounts, StatusChange } from './history-types.js';
 import { CASE_STATUSES, matchingCount, totalSummary, type CaseStatus } from '../judge/case-status.js';
-import { formatAge, formatCount, formatDuration, formatTime, formatUsd, passingNote, percent, plural, shortRev, truncateText } from './text.js';
+import { formatAge, formatCount, formatDuration, formatTime, formatUsd, mergeQueueLine, passingNote, percent, plural, shortRev, truncateText, WORKER_COLUMNS, workerCells } from './text.js';
 import { buildView, looksLikeDiff, type CaseView, type ReportInput, type ReportView } from './view.js';
 import { caseAnchors, driftHtml } from './drift-section.js';
 import type { DriftStatus } from './drift-status.js';
@@ -277,19 +277,12 @@ function agentCard(v: ReportView): string {
   );
 }
 
-/** Workers of a parallel run. Busy time is a share of the run's wall time, because workers overlap and their times do not add up to it. */
+/** Workers of a parallel run. */
 function workersHtml(l: AgentStats): string {
   if (!l.workers?.length) return '';
-  const rows = l.workers.map(
-    (w) =>
-      `<tr><td>${e(w.id)}</td>${[w.items, w.merged, w.rejected, w.conflicts].map((n) => `<td class="n">${formatCount(n)}</td>`).join('')}` +
-      `<td class="n">${e(`$${w.costUsd.toFixed(2)}`)}</td><td class="n">${l.wallMs > 0 ? percent(w.busyMs, l.wallMs) : '—'}</td></tr>`,
-  );
-  const head = ['Items', 'Merged', 'Rejected', 'Conflicts', 'Cost', 'Busy'].map((h) => `<th class="n">${h}</th>`).join('');
-  const m = l.merges;
-  const merges = m
-    ? `<p class="gap">Merge queue: ${formatCount(m.accepted)} accepted, ${formatCount(m.rejected)} rejected, ${plural(m.conflicts, 'conflict')}, ${formatCount(m.superseded)} superseded</p>`
-    : '';
+  const rows = l.workers.map((w) => `<tr><td>${e(w.id)}</td>${workerCells(w, l.wallMs).map((c) => `<td class="n">${e(c)}</td>`).join('')}</tr>`);
+  const head = WORKER_COLUMNS.map((h) => `<th class="n">${h}</th>`).join('');
+  const merges = l.merges ? `<p class="gap">${e(mergeQueueLine(l.merges))}</p>` : '';
   return `<div class="scroll gap"><table><thead><tr><th>Worker (latest run)</th>${head}</tr></thead><tbody>${rows.join('')}</tbody></table></div>${merges}`;
 }
 

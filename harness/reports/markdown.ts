@@ -6,7 +6,7 @@ import type { RunResult } from '../run/types.js';
 import { matchingCount } from '../judge/case-status.js';
 import type { AgentStats, AgentTotals, PhaseCounts, StatusChange } from './history-types.js';
 import { code, fence, inlineList, table, text } from './md.js';
-import { formatAge, formatCount, formatDuration, formatTime, formatUsd, oneLine, passingNote, percent, plural, progressBar, shortRev, truncateText } from './text.js';
+import { formatAge, formatCount, formatDuration, formatTime, formatUsd, mergeQueueLine, oneLine, passingNote, percent, plural, progressBar, shortRev, truncateText, WORKER_COLUMNS, workerCells } from './text.js';
 import type { Cluster } from './cluster.js';
 import { buildView, looksLikeDiff, type CaseView, type ReportInput, type ReportView } from './view.js';
 import { caseAnchors, driftMarkdown } from './drift-section.js';
@@ -224,20 +224,11 @@ function agent(v: ReportView): string {
   return out.join('\n\n');
 }
 
-/** Workers of a parallel run. Busy time is a share of the run's wall time, because workers overlap and their times do not add up to it. */
+/** Workers of a parallel run. */
 function workers(l: AgentStats): string {
-  const rows = (l.workers ?? []).map((w) => [
-    text(w.id),
-    formatCount(w.items),
-    formatCount(w.merged),
-    formatCount(w.rejected),
-    formatCount(w.conflicts),
-    `$${w.costUsd.toFixed(2)}`,
-    l.wallMs > 0 ? percent(w.busyMs, l.wallMs) : '—',
-  ]);
-  const out = [table(['Worker (latest run)', 'Items', 'Merged', 'Rejected', 'Conflicts', 'Cost', 'Busy'], rows, ['l', 'r', 'r', 'r', 'r', 'r', 'r'])];
-  const m = l.merges;
-  if (m) out.push(`Merge queue: ${formatCount(m.accepted)} accepted, ${formatCount(m.rejected)} rejected, ${plural(m.conflicts, 'conflict')}, ${formatCount(m.superseded)} superseded`);
+  const rows = (l.workers ?? []).map((w) => [text(w.id), ...workerCells(w, l.wallMs)]);
+  const out = [table(['Worker (latest run)', ...WORKER_COLUMNS], rows, ['l', ...WORKER_COLUMNS.map(() => 'r' as const)])];
+  if (l.merges) out.push(mergeQueueLine(l.merges));
   return out.join('\n\n');
 }
 

@@ -4,6 +4,8 @@
  * report never drives a terminal, breaks an XML parser or hides a difference.
  */
 
+import type { MergeCounts, WorkerFigures } from './history-types.js';
+
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]|[\ufffe\uffff]/g;
 
 /** Replaces control characters (except \t and \n) with visible stand-ins; lone surrogates with U+FFFD. */
@@ -114,4 +116,24 @@ export function passingNote(counts: { pass: number; unexpectedPass: number }): s
   if (again === 0) return '';
   const cases = again === 1 ? 'skip-listed case that passes again' : 'skip-listed cases that pass again';
   return `${formatCount(pass + again)} pass = ${formatCount(pass)} passed + ${formatCount(again)} ${cases}; porter test counts only the ${formatCount(pass)} as passed`;
+}
+
+/**
+ * A parallel run's worker as both reports show it: items, merged, rejected, conflicts, cost,
+ * and busy time as a share of the run's wall time (workers overlap, so their times do not
+ * add up to it).
+ */
+export function workerCells(w: WorkerFigures, wallMs: number): string[] {
+  return [
+    ...[w.items, w.merged, w.rejected, w.conflicts].map(formatCount),
+    `$${w.costUsd.toFixed(2)}`,
+    wallMs > 0 ? percent(w.busyMs, wallMs) : '—',
+  ];
+}
+
+export const WORKER_COLUMNS = ['Items', 'Merged', 'Rejected', 'Conflicts', 'Cost', 'Busy'];
+
+/** What the merge queue of a parallel run did, in one line. */
+export function mergeQueueLine(m: MergeCounts): string {
+  return `Merge queue: ${formatCount(m.accepted)} accepted, ${formatCount(m.rejected)} rejected, ${plural(m.conflicts, 'conflict')}, ${formatCount(m.superseded)} superseded`;
 }

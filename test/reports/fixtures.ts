@@ -223,3 +223,13 @@ export function inputOf(runs: readonly RecordedRun[]): ReportInput {
     (record) => runs.find((r) => r.record === record)?.detail ?? null,
   );
 }
+
+/** A test run, then an agent run with these stats, as the reports read them. */
+export function agentRunInput(agent: AgentStats): ReportInput {
+  return inputOf(
+    recordRuns([
+      { run: makeRun(baseCases(), '2024-05-01T02:00:00.000Z'), kind: 'test', rev: null },
+      { run: makeRun(laterCases(), '2024-05-02T02:00:00.000Z'), kind: 'agent', rev: null, agent },
+    ]),
+  );
+}

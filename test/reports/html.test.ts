@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { labelIndexes, niceScale, renderChart } from '../../harness/reports/html-chart.js';
 import type { HistoryRecord } from '../../harness/reports/history-types.js';
 import { renderHtml } from '../../harness/reports/html.js';
-import { AGENT_STATS, baseCases, inputOf, laterCases, makeCase, makeRun, PARALLEL_STATS, recordRuns } from './fixtures.js';
+import { AGENT_STATS, agentRunInput, baseCases, inputOf, laterCases, makeCase, makeRun, PARALLEL_STATS, recordRuns } from './fixtures.js';
 
 function nights() {
   return recordRuns([
@@ -58,15 +58,7 @@ describe('renderHtml', () => {
 });
 
 describe('renderHtml of an agent run', () => {
-  const render = (agent: typeof AGENT_STATS) =>
-    renderHtml(
-      inputOf(
-        recordRuns([
-          { run: makeRun(baseCases(), '2024-05-01T02:00:00.000Z'), kind: 'test', rev: null },
-          { run: makeRun(laterCases(), '2024-05-02T02:00:00.000Z'), kind: 'agent', rev: null, agent },
-        ]),
-      ),
-    );
+  const render = (agent: typeof AGENT_STATS) => renderHtml(agentRunInput(agent));
 
   it('shows each worker of a parallel run, busy time as a share of the run, and the merge queue', () => {
     const html = render(PARALLEL_STATS);

@@ -5,7 +5,7 @@ import type { RecordedRun } from '../../harness/reports/history-types.js';
 import { renderMarkdown } from '../../harness/reports/markdown.js';
 import { code, fence, table } from '../../harness/reports/md.js';
 import { formatDuration, percent, progressBar } from '../../harness/reports/text.js';
-import { AGENT_STATS, baseCases, DIFF_LT, inputOf, laterCases, makeCase, makeRun, PARALLEL_STATS, recordRuns } from './fixtures.js';
+import { AGENT_STATS, agentRunInput, baseCases, DIFF_LT, inputOf, laterCases, makeCase, makeRun, PARALLEL_STATS, recordRuns } from './fixtures.js';
 
 function twoNights(): { history: RecordedRun[]; later: ReturnType<typeof makeRun> } {
   const later = makeRun(laterCases(), '2024-05-03T06:30:00.000Z');
@@ -165,15 +165,7 @@ describe('from a history with bounded details', () => {
 });
 
 describe('renderMarkdown of a parallel agent run', () => {
-  const parallel = (agent: typeof PARALLEL_STATS) =>
-    renderMarkdown(
-      inputOf(
-        recordRuns([
-          { run: makeRun(baseCases(), '2024-05-01T02:00:00.000Z'), kind: 'test', rev: null },
-          { run: makeRun(laterCases(), '2024-05-02T02:00:00.000Z'), kind: 'agent', rev: null, agent },
-        ]),
-      ),
-    );
+  const parallel = (agent: typeof PARALLEL_STATS) => renderMarkdown(agentRunInput(agent));
 
   it('shows each worker with its busy time as a share of the run, and the merge queue', () => {
     const a = section(parallel(PARALLEL_STATS), 'Agent');

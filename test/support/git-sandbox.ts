@@ -58,3 +58,12 @@ export function initRepo(dir: string, files: Record<string, string>): string {
   fs.appendFileSync(path.join(dir, '.git', 'info', 'exclude'), '.porter/\n');
   return commitFiles(dir, files, 'initial');
 }
+
+/** An empty bare remote and a clone of `repo` standing for another machine, both under `parent`. */
+export function remoteAndClone(parent: string, repo: string): { remote: string; elsewhere: string } {
+  const remote = path.join(parent, 'remote.git');
+  gitSync(parent, 'init', '-q', '--bare', remote);
+  const elsewhere = path.join(parent, 'elsewhere');
+  gitSync(parent, 'clone', '-q', repo, elsewhere);
+  return { remote, elsewhere };
+}

@@ -27,7 +27,7 @@ export function parallelWorkspace(parent: string, solved: string[] = []): string
   for (const file of solved) fs.copyFileSync(path.join(parallelExample, 'solution', file), path.join(ws, 'target', file));
   let yaml = fs.readFileSync(path.join(parallelExample, 'porter.config.yaml'), 'utf8').replace(/^source: .*$/m, `source: ${JSON.stringify(path.join(parallelExample, 'source'))}`);
   // One adapter process per suite run: the example's 17 cases need no more, and tests run many suites at once.
-  yaml = yaml.replace(/^  workers: 2$/m, '  workers: 1');
+  yaml = yaml.replace(/^ {2}workers: 2$/m, '  workers: 1');
   fs.writeFileSync(path.join(ws, 'porter.config.yaml'), yaml);
   return ws;
 }

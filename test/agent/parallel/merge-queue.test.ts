@@ -14,7 +14,7 @@ import { runVerdict, type KnownCase, type SuiteRunner, type SuiteVerdict } from 
 import type { PorterConfig } from '../../../harness/config/types.js';
 import { summarizePhases } from '../../../harness/judge/case-status.js';
 import type { CaseResult } from '../../../harness/run/types.js';
-import { commitFiles, gitSync, initRepo, isolateGitConfig } from '../../support/git-sandbox.js';
+import { commitFiles, gitSync, initRepo, isolateGitConfig, remoteAndClone } from '../../support/git-sandbox.js';
 import { useTempDir } from '../../support/temp-dir.js';
 
 const IDS = ['c1', 'c2', 'c3', 'c4'];
@@ -179,10 +179,7 @@ describe('mergeResult on a real repository', () => {
   });
 
   it('fetches a result from the coordinator\'s remote when a worker on another machine pushed it there', async () => {
-    const remote = path.join(tmp.dir, 'remote.git');
-    gitSync(tmp.dir, 'init', '-q', '--bare', remote);
-    const elsewhere = path.join(tmp.dir, 'elsewhere');
-    gitSync(tmp.dir, 'clone', '-q', ws, elsewhere);
+    const { remote, elsewhere } = remoteAndClone(tmp.dir, ws);
     const commit = commitFiles(elsewhere, { 'c4.txt': 'ok\n' }, 'worker elsewhere');
     gitSync(elsewhere, 'push', '-q', remote, `${commit}:refs/heads/porter/work/w-0123456789ab`);
     expect(() => gitSync(ws, 'cat-file', '-e', `${commit}^{commit}`)).toThrow();

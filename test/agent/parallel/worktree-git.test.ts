@@ -3,7 +3,7 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { worktreeDir } from '../../../harness/agent/parallel/worker.js';
 import { detach, fetchBranch, hasCommit, prepareWorktree, pushBranch, saveDiff, startBranch, workBranch } from '../../../harness/agent/parallel/worktree-git.js';
-import { commitFiles, gitSync, initRepo, isolateGitConfig } from '../../support/git-sandbox.js';
+import { commitFiles, gitSync, initRepo, isolateGitConfig, remoteAndClone } from '../../support/git-sandbox.js';
 import { useTempDir } from '../../support/temp-dir.js';
 
 isolateGitConfig();
@@ -99,10 +99,7 @@ describe('work branches', () => {
   });
 
   it('pushes a branch to a remote and fetches it back into a repository that lacked the commit', async () => {
-    const remote = path.join(tmp.dir, 'remote.git');
-    gitSync(tmp.dir, 'init', '-q', '--bare', remote);
-    const elsewhere = path.join(tmp.dir, 'elsewhere');
-    gitSync(tmp.dir, 'clone', '-q', ws, elsewhere);
+    const { remote, elsewhere } = remoteAndClone(tmp.dir, ws);
     const rev = commitFiles(elsewhere, { 'd.txt': 'd\n' }, 'elsewhere');
     expect(await pushBranch(elsewhere, remote, rev, 'porter/work/w-1')).toBeNull();
 
