@@ -154,6 +154,41 @@ describe('porter agent --agents 3', () => {
   });
 });
 
+describe('porter agent --agents 2 with a command agent', () => {
+  it('merges the work of a coding agent CLI run in each worktree, and undoes its writes to the skip-list there', async () => {
+    const ws = parallelWorkspace(tmp.dir);
+    const script = path.join(tmp.dir, 'agent.mjs');
+    // An external agent: ports the module of the first cluster its task names, and first
+    // tries to skip-list every case of the phase, which the harness must undo.
+    fs.writeFileSync(script, [
+      "import fs from 'node:fs';",
+      "const task = fs.readFileSync(process.argv[2], 'utf8');",
+      'const m = /test_ops__ops@(wrap|roman|case|count)_/.exec(task);',
+      "if (!m) { console.log('Summary: one module per cluster, in target/.'); process.exit(0); }",
+      "fs.mkdirSync('skiplist', { recursive: true });",
+      "fs.writeFileSync('skiplist/ops.txt', 'test_ops__ops@*\\n');",
+      `fs.copyFileSync(${JSON.stringify(solution)} + '/' + m[1] + '.mjs', 'target/' + m[1] + '.mjs');`,
+      "console.log('ported ' + m[1]);",
+    ].join('\n'));
+    fs.appendFileSync(path.join(ws, 'porter.config.yaml'), `\nagent:\n  backend: command\n  command: [node, ${JSON.stringify(script)}, "{prompt_file}"]\n  timeout: 60s\n`);
+    const lines: string[] = [];
+    const r = await runAgent({ configPath: path.join(ws, 'porter.config.yaml'), agents: 2, progress: (l) => lines.push(l), warn: (l) => lines.push(`warning: ${l}`) });
+    if (!r.ok) throw new Error(r.message);
+    expect(r.status, lines.join('\n')).toBe('all-pass');
+    expect(r.merges).toMatchObject({ accepted: 4, rejected: 0 });
+    expect(new Set(r.workers!.filter((w) => w.merged > 0).map((w) => w.id))).toEqual(new Set(['w1', 'w2']));
+    expect(fs.existsSync(path.join(ws, 'skiplist', 'ops.txt'))).toBe(false);
+    // Each worker's log shows its write to the skip-list of its own worktree undone.
+    const dir = path.join(path.dirname(r.sessionFile), path.basename(r.sessionFile, '.jsonl'));
+    const tampers = fs.readdirSync(dir).flatMap((f) => readSession(path.join(dir, f)).entries.filter((e) => e.type === 'tamper')) as Array<{ path: string; action: string }>;
+    expect(tampers.length).toBeGreaterThanOrEqual(4);
+    for (const t of tampers) {
+      expect(t.action).toBe('restored');
+      expect(t.path).toMatch(/\/\.porter\/worktrees\/w[12]\/skiplist\/ops\.txt$/);
+    }
+  });
+});
+
 describe('porter agent --agents 3, interrupted', () => {
   it('stops the workers, keeps their unfinished work as patches in .porter/wip/, and ends on the green commit', async () => {
     const ws = parallelWorkspace(tmp.dir);
