@@ -103,6 +103,30 @@ describe('porter agent --agents 3', () => {
     expect(fs.readFileSync(r.sessionFile, 'utf8')).not.toContain('sk-ant-test');
     // The workers' spending is the run's: every request the API answered is counted once.
     expect(r.stats.requests).toBe(api!.requests.length);
+    // The history record and latest.md carry the workers and the merge queue.
+    const history = fs.readFileSync(path.join(ws, 'reports', 'history.jsonl'), 'utf8').trim().split('\n');
+    const record = JSON.parse(history.at(-1)!);
+    expect(record.agent.merges).toEqual(r.merges);
+    expect(record.agent.workers).toEqual(r.workers);
+    const latest = fs.readFileSync(path.join(ws, 'reports', 'latest.md'), 'utf8');
+    expect(latest).toContain('Merge queue: 4 accepted, 0 rejected, 0 conflicts, 0 superseded');
+    for (const w of r.workers!) expect(latest).toMatch(new RegExp(`\\| ${w.id} +\\| +${w.items} +\\| +${w.merged} +\\|`));
+  });
+
+  it('counts worker iterations against --max-iterations, and stops there with the green line intact', async () => {
+    const ws = parallelWorkspace(tmp.dir);
+    api = await startFakeAnthropic({ responder: solverFor(solution).responder });
+    const r = await runAgent({
+      configPath: path.join(ws, 'porter.config.yaml'), agents: 3, limits: { maxIterations: 2 }, report: false,
+      env: { ...process.env, ANTHROPIC_API_KEY: 'sk-ant-test-0123456789', ANTHROPIC_BASE_URL: api.url },
+    });
+    if (!r.ok) throw new Error(r.message);
+    expect(r.status).toBe('max-iterations');
+    expect(r.detail).toMatch(/^2 worker iterations done \(limit 2\)$/);
+    expect(r.stats.iterations).toBe(2);
+    expect(r.merges!.accepted).toBe(2);
+    expect(mergeSubjects(ws)).toHaveLength(2);
+    expect(git(ws, 'status', '--porcelain')).toBe('');
   });
 
   it('rejects a result that breaks cases on the green line, leaving it untouched, while the others merge', async () => {
