@@ -113,28 +113,35 @@ export async function runParallel(o: ParallelOptions): Promise<ParallelResult> {
         ...(o.clock ? { clock: o.clock } : {}),
       }),
     );
-    const result = await runCoordinator({
-      config, workspace: ws, session, state, budget, runSuite: o.runSuite, workspaceOps: o.workspaceOps, known: o.known, queue,
-      capacity: () => capacity(queue, ids, o.queue === EMBEDDED),
-      localWorkers: new Set(ids),
-      stopLocalWorkers: async () => {
-        finished = true;
-        stopAll();
-        await Promise.all(workers);
-      },
-      summarise: summariser(o),
-      onGreen,
-      limit,
-      stall: agent.stall,
-      ...(remote ? { remote, publish: async (rev: string) => {
-        const why = await pushBranch(ws, remote, rev, GREEN_BRANCH);
-        if (why) say(`warning: could not publish the green line to ${redactUrls(remote)}: ${redactUrls(why)}`);
-      } } : {}),
-      ...(o.signal ? { signal: o.signal } : {}),
-      ...(o.progress ? { progress: o.progress } : {}),
-      ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
-    });
-    o.signal?.removeEventListener('abort', stopAll);
+    const stopLocal = async () => {
+      finished = true;
+      stopAll();
+      await Promise.allSettled(workers);
+    };
+    let result: LoopResult;
+    try {
+      result = await runCoordinator({
+        config, workspace: ws, session, state, budget, runSuite: o.runSuite, workspaceOps: o.workspaceOps, known: o.known, queue,
+        capacity: () => capacity(queue, ids, o.queue === EMBEDDED),
+        localWorkers: new Set(ids),
+        stopLocalWorkers: stopLocal,
+        summarise: summariser(o),
+        onGreen,
+        limit,
+        stall: agent.stall,
+        ...(remote ? { remote, publish: async (rev: string) => {
+          const why = await pushBranch(ws, remote, rev, GREEN_BRANCH);
+          if (why) say(`warning: could not publish the green line to ${redactUrls(remote)}: ${redactUrls(why)}`);
+        } } : {}),
+        ...(o.signal ? { signal: o.signal } : {}),
+        ...(o.progress ? { progress: o.progress } : {}),
+        ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
+      });
+    } finally {
+      // Also when the coordinator failed: no worker outlives it.
+      await stopLocal();
+      o.signal?.removeEventListener('abort', stopAll);
+    }
     return { ok: true, result };
   } finally {
     await queue.close();

@@ -130,10 +130,13 @@ export async function workItem(d: WorkerDeps, lease: Lease): Promise<WorkEnd> {
   const sessionId = `${d.runId}/${d.id}-${item.id}-${item.attempt}-${lease.claim}`;
   const session = openSession(d.workspace, sessionId, { clock, env: d.env ?? process.env });
 
-  const end = async (outcome: WorkOutcome, detail: string, act: () => Promise<unknown>): Promise<WorkEnd> => {
+  const quiet = () => {
     clearInterval(heartbeat);
     d.signal.removeEventListener('abort', stopWork);
     session.close();
+  };
+  const end = async (outcome: WorkOutcome, detail: string, act: () => Promise<unknown>): Promise<WorkEnd> => {
+    quiet();
     await act();
     const e: WorkEnd = { workerId: d.id, itemId: item.id, attempt: item.attempt, phase: item.phase, outcome, detail, ...figuresOf(session.file, clock().getTime() - began) };
     d.onEnd?.(e);
@@ -185,9 +188,11 @@ export async function workItem(d: WorkerDeps, lease: Lease): Promise<WorkEnd> {
   // The seed carries what earlier phases built, as in a single agent's run.
   for (const s of item.summaries ?? []) session.append({ type: 'phase-summary', phase: s.phase, summary: s.summary });
   const { guard, entries } = harnessGuard(config, agent, d.inputs);
-  const backend = await d.createBackend(agent);
   const baseline = d.greenVerdict?.(start) ?? null;
-  const result = await runLoop({
+  let result: Awaited<ReturnType<typeof runLoop>>;
+  try {
+    const backend = await d.createBackend(agent);
+    result = await runLoop({
     config, agent, backend, guard, session, budget: d.budget, runSuite: d.runSuite, workspaceOps: gitWorkspaceOps,
     known: d.known, state: replay(readSession(session.file).entries, { resetAfter: agent.resetAfter }),
     protectedEntries: entries,
@@ -198,7 +203,12 @@ export async function workItem(d: WorkerDeps, lease: Lease): Promise<WorkEnd> {
     ...(baseline ? { baseline } : {}),
     signal: controller.signal,
     progress: say,
-  });
+    });
+  } catch (e) {
+    // The worker's caller gives the item back; nothing of this item may keep running.
+    quiet();
+    throw e;
+  }
   const final = replay(readSession(session.file).entries, { resetAfter: agent.resetAfter });
   const firstRun = readSession(session.file).entries.find((e) => e.type === 'test-run');
   const before = new Set(firstRun?.type === 'test-run' ? firstRun.passingIds : []);

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runAgent } from '../../../harness/agent/run-agent.js';
 import { readSession } from '../../../harness/agent/session-log.js';
-import type { SessionEntry } from '../../../harness/agent/types.js';
+import type { AgentBackend, SessionEntry } from '../../../harness/agent/types.js';
+import { ZERO_USAGE } from '../../../harness/reports/usage.js';
 import { clusterStageOf, createSolver, type Solver } from '../../support/fake-anthropic-solver.js';
 import { startFakeAnthropic, type FakeAnthropic, type Responder } from '../../support/fake-anthropic.js';
 import { CLUSTERS, parallelExample, parallelWorkspace } from '../../support/parallel-example.js';
@@ -210,6 +211,33 @@ describe('porter agent --agents 2 with a command agent', () => {
       expect(t.action).toBe('restored');
       expect(t.path).toMatch(/\/\.porter\/worktrees\/w[12]\/skiplist\/ops\.txt$/);
     }
+  });
+});
+
+describe('porter agent --agents 2, a worker failing', () => {
+  it('gives the item of a worker that throws back to the queue, and the run goes on to green', async () => {
+    const ws = parallelWorkspace(tmp.dir);
+    let crashed = false;
+    // An agent working through the real tools: it ports the module of the cluster its task
+    // names first; the very first iteration throws instead, as a bug in a backend would.
+    const backend: AgentBackend = {
+      kind: 'test',
+      async runIteration(ctx) {
+        const m = /test_ops__ops@(wrap|roman|case|count)_/.exec(ctx.message);
+        if (m && !crashed) {
+          crashed = true;
+          throw new Error('the backend blew up');
+        }
+        if (m) await ctx.tools.execute('write', { path: `target/${m[1]}.mjs`, content: fs.readFileSync(path.join(solution, `${m[1]}.mjs`), 'utf8') });
+        return { stop: 'done', finalText: 'Summary: one module per cluster.', usage: ZERO_USAGE, costUsd: 0, messages: 1, toolCalls: m ? 1 : 0 };
+      },
+    };
+    const lines: string[] = [];
+    const r = await runAgent({ configPath: path.join(ws, 'porter.config.yaml'), agents: 2, createBackend: () => backend, report: false, progress: (l) => lines.push(l) });
+    if (!r.ok) throw new Error(r.message);
+    expect(r.status, lines.join('\n')).toBe('all-pass');
+    expect(r.merges).toMatchObject({ accepted: 4 });
+    expect(lines.filter((l) => l.includes('the worker failed: the backend blew up; the item goes back to the queue'))).toHaveLength(1);
   });
 });
 
