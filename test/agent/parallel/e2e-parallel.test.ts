@@ -15,6 +15,7 @@ import { clusterStageOf, createSolver, type Solver } from '../../support/fake-an
 import { startFakeAnthropic, type FakeAnthropic, type Responder } from '../../support/fake-anthropic.js';
 import { CLUSTERS, parallelExample, parallelWorkspace } from '../../support/parallel-example.js';
 import { useTempDir } from '../../support/temp-dir.js';
+import { makeWorkspace, solutionDir } from '../workspace-fixture.js';
 
 const tmp = useTempDir('parallel-e2e');
 let api: FakeAnthropic | undefined;
@@ -176,6 +177,38 @@ describe('porter agent --agents 3', () => {
     const cases = (requeued as { cases: string[] }).cases;
     const last = cases[0]!.includes('@wrap_') ? 'wrap' : 'case';
     expect(fs.readFileSync(path.join(ws, 'target/adapter.mjs'), 'utf8')).toBe(`${original}// ${last} was ported here\n`);
+  });
+});
+
+describe('porter agent --agents 2 on the bundled example', () => {
+  it('keeps the phase order: each phase starts when the one before passes, with its summary in the workers\' seed', async () => {
+    const example = makeWorkspace();
+    try {
+      const solve = createSolver({ solutionDir, targetPrefix: 'target/' });
+      api = await startFakeAnthropic({ responder: solve.responder });
+      const lines: string[] = [];
+      const r = await runAgent({
+        configPath: example.configPath, agents: 2, report: false,
+        env: { ...process.env, ANTHROPIC_API_KEY: 'sk-ant-test-0123456789', ANTHROPIC_BASE_URL: api.url },
+        progress: (l) => lines.push(l),
+      });
+      if (!r.ok) throw new Error(r.message);
+      expect(r.status, lines.join('\n')).toBe('all-pass');
+      expect(r.summaries.map((x) => x.phase)).toEqual(['lexer', 'parser', 'runtime']);
+      // Items went out phase by phase, never a later phase's before the earlier one passed.
+      const log = readSession(r.sessionFile).entries;
+      const order = log.filter((e) => e.type === 'item' || e.type === 'phase-summary').map((e) => (e.type === 'item' ? `item ${e.phase}` : `summary ${e.phase}`));
+      const firstOf = (x: string) => order.indexOf(x);
+      expect(firstOf('summary lexer')).toBeLessThan(firstOf('item parser'));
+      expect(firstOf('summary parser')).toBeLessThan(firstOf('item runtime'));
+      expect(order.findLastIndex((x) => x === 'item lexer')).toBeLessThan(firstOf('summary lexer'));
+      // The workers of the parser phase started with the lexer's summary in their seed.
+      const parserSeeds = api.requests.map((q) => JSON.stringify(q.body.system ?? '')).filter((t) => t.includes('phase \\"parser\\"'));
+      expect(parserSeeds.length).toBeGreaterThan(0);
+      for (const seed of parserSeeds) expect(seed).toContain('## lexer');
+    } finally {
+      example.cleanup();
+    }
   });
 });
 
