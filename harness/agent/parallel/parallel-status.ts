@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { workerSessionsDir } from '../porter-dir.js';
 import { readSession } from '../session-log.js';
 import type { SessionEntry } from '../types.js';
 import { itemKey, openItems, replayCoordinator } from './coordinator-state.js';
@@ -20,11 +21,6 @@ export interface OpenItemStatus {
   worker?: string;
   /** When that worker started on it. */
   since?: string;
-}
-
-/** `.porter/sessions/<run>/`: the session logs of a parallel run's workers. */
-export function workerSessionsDir(sessionFile: string): string {
-  return path.join(path.dirname(sessionFile), path.basename(sessionFile, '.jsonl'));
 }
 
 export function openItemStatus(entries: readonly SessionEntry[], sessionFile: string): OpenItemStatus[] | null {

@@ -6,7 +6,7 @@ import type { Budget } from '../budget.js';
 import { headRev } from '../git.js';
 import { replay } from '../loop-state.js';
 import { runLoop } from '../loop.js';
-import { porterDir } from '../porter-dir.js';
+import { itemWipPath, worktreeDir } from '../porter-dir.js';
 import { harnessGuard, type KnownInput } from '../protected-paths.js';
 import { openSession, readSession } from '../session-log.js';
 import { computeStats } from '../stats.js';
@@ -67,16 +67,6 @@ export interface WorkEnd extends WorkFigures {
 
 /** The queue event a worker records when it ends an item: a WorkEnd as JSON. */
 export const SPENT_EVENT = 'item-spent';
-
-/** `.porter/worktrees/<worker>`: the worker's checkout. */
-export function worktreeDir(workspace: string, workerId: string): string {
-  return path.join(porterDir(workspace), 'worktrees', workerId);
-}
-
-/** `.porter/wip/<run>-<item>.patch`: an item's unfinished work when the run is stopped. */
-export function itemWipPath(workspace: string, runId: string, itemId: string, suffix = ''): string {
-  return path.join(porterDir(workspace), 'wip', `${runId}-${itemId}${suffix}.patch`);
-}
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {

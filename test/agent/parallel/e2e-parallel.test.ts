@@ -201,7 +201,7 @@ describe('porter agent --agents 2 on the bundled example', () => {
       const firstOf = (x: string) => order.indexOf(x);
       expect(firstOf('summary lexer')).toBeLessThan(firstOf('item parser'));
       expect(firstOf('summary parser')).toBeLessThan(firstOf('item runtime'));
-      expect(order.findLastIndex((x) => x === 'item lexer')).toBeLessThan(firstOf('summary lexer'));
+      expect(order.lastIndexOf('item lexer')).toBeLessThan(firstOf('summary lexer'));
       // The workers of the parser phase started with the lexer's summary in their seed.
       const parserSeeds = api.requests.map((q) => JSON.stringify(q.body.system ?? '')).filter((t) => t.includes('phase \\"parser\\"'));
       expect(parserSeeds.length).toBeGreaterThan(0);

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parallelFigures } from '../../../harness/agent/parallel/parallel-figures.js';
-import { openItemStatus, workerSessionsDir } from '../../../harness/agent/parallel/parallel-status.js';
+import { openItemStatus } from '../../../harness/agent/parallel/parallel-status.js';
+import { workerSessionsDir } from '../../../harness/agent/porter-dir.js';
 import type { MergeStatus, SessionEntry, SessionEvent } from '../../../harness/agent/types.js';
 import { useTempDir } from '../../support/temp-dir.js';
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { worktreeDir } from '../../../harness/agent/parallel/worker.js';
+import { worktreeDir } from '../../../harness/agent/porter-dir.js';
 import { detach, fetchBranch, hasCommit, prepareWorktree, pushBranch, saveDiff, startBranch, workBranch } from '../../../harness/agent/parallel/worktree-git.js';
 import { commitFiles, gitSync, initRepo, isolateGitConfig, remoteAndClone } from '../../support/git-sandbox.js';
 import { useTempDir } from '../../support/temp-dir.js';
