@@ -208,6 +208,7 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
         queue: o.queue ?? EMBEDDED,
         ...(agent.limits.maxIterations !== undefined ? { maxIterations: agent.limits.maxIterations } : {}),
         ...(o.leaseMs !== undefined ? { leaseMs: o.leaseMs } : {}),
+        ...(o.note ? { note: o.note } : {}),
         env, clock,
         ...(o.signal ? { signal: o.signal } : {}),
         ...(o.progress ? { progress: o.progress } : {}),

@@ -45,6 +45,8 @@ export interface CoordinatorDeps {
   summarise: (phase: string, verdict: SuiteVerdict) => Promise<{ reason: StopReason; detail: string } | null>;
   /** Shared limits as the workers see them: null while another iteration may start. */
   limit: () => { reason: StopReason; detail: string } | null;
+  /** The maintainer's note for this run (`--note`), passed to every item. */
+  flagNote?: string;
   /** Rounds of items without an accepted merge before the run stops. */
   stall: number;
   /** Attempts per item before its cases wait for the green line to move. */
@@ -203,7 +205,7 @@ export async function runCoordinator(d: CoordinatorDeps): Promise<LoopResult> {
     });
     if (plan.items.length === 0) return 0;
     const items = plan.items.map((i) => {
-      const note = notes.get(i.id);
+      const note = [d.flagNote, notes.get(i.id)].filter(Boolean).join('\n\n');
       return { ...i, ...(note ? { note } : {}), ...(state.summaries.length > 0 ? { summaries: state.summaries } : {}) };
     });
     for (const i of items) {

@@ -43,6 +43,8 @@ export interface ParallelOptions {
   /** `embedded` or a PostgreSQL URL. */
   queue: string;
   maxIterations?: number;
+  /** `--note`: told to every worker. */
+  note?: string;
   leaseMs?: number;
   pollMs?: number;
   env?: NodeJS.ProcessEnv;
@@ -129,6 +131,7 @@ export async function runParallel(o: ParallelOptions): Promise<ParallelResult> {
         onGreen,
         limit,
         stall: agent.stall,
+        ...(o.note ? { flagNote: o.note } : {}),
         ...(remote ? { remote, publish: async (rev: string) => {
           const why = await pushBranch(ws, remote, rev, GREEN_BRANCH);
           if (why) say(`warning: could not publish the green line to ${redactUrls(remote)}: ${redactUrls(why)}`);

@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import type { PorterConfig } from '../../config/types.js';
 import type { StopReason } from '../../reports/usage.js';
@@ -7,7 +8,7 @@ import { headRev } from '../git.js';
 import { replay } from '../loop-state.js';
 import { runLoop } from '../loop.js';
 import { itemWipPath, worktreeDir } from '../porter-dir.js';
-import { harnessGuard, type KnownInput } from '../protected-paths.js';
+import { harnessGuard, NOTES_FILE, type KnownInput } from '../protected-paths.js';
 import { openSession, readSession } from '../session-log.js';
 import { computeStats } from '../stats.js';
 import type { AgentBackend, WorkFigures, WorkOutcome } from '../types.js';
@@ -100,6 +101,18 @@ export async function runWorker(d: WorkerDeps): Promise<void> {
   }
 }
 
+/**
+ * The maintainer's notes.md (kept out of git, so not in a worktree) as the worker's loop
+ * reads it: copied from the workspace at each item, so a note written during the run
+ * reaches the next items.
+ */
+function followNotes(workspace: string, worktreeWorkspace: string): void {
+  const from = path.join(workspace, NOTES_FILE);
+  const to = path.join(worktreeWorkspace, NOTES_FILE);
+  if (fs.existsSync(from)) fs.copyFileSync(from, to);
+  else fs.rmSync(to, { force: true });
+}
+
 function figuresOf(file: string, busyMs: number): WorkFigures {
   const s = computeStats(readSession(file).entries);
   return { iterations: s.iterations, messages: s.messages, toolCalls: s.toolCalls, requests: s.requests, usage: s.usage, costUsd: s.costUsd, models: s.models, busyMs };
@@ -151,6 +164,7 @@ export async function workItem(d: WorkerDeps, lease: Lease): Promise<WorkEnd> {
   } catch (e) {
     return end('released', `could not prepare the worktree: ${(e as Error).message}`, () => d.queue.release(lease, 'the worker could not prepare its worktree'));
   }
+  followNotes(d.agent.workspace, wws);
   say(`working on ${item.cases.length} case(s) of ${item.phase} from ${start.slice(0, 8)}${start !== item.base ? ' (continuing earlier work)' : ''}`);
 
   const config = rerootConfig(d.config, d.workspace, wws);

@@ -7,7 +7,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { runAgent } from '../../../harness/agent/run-agent.js';
+import { runAgent, type AgentRunOptions } from '../../../harness/agent/run-agent.js';
 import { readSession } from '../../../harness/agent/session-log.js';
 import type { AgentBackend, SessionEntry } from '../../../harness/agent/types.js';
 import { ZERO_USAGE } from '../../../harness/reports/usage.js';
@@ -72,11 +72,11 @@ function routed(routes: Route[]): Responder {
   };
 }
 
-async function run(ws: string, responder: Responder, signal?: AbortSignal) {
+async function run(ws: string, responder: Responder, extra: Partial<AgentRunOptions> = {}) {
   api = await startFakeAnthropic({ responder });
   const lines: string[] = [];
   const r = await runAgent({
-    configPath: path.join(ws, 'porter.config.yaml'), agents: 3, ...(signal ? { signal } : {}),
+    configPath: path.join(ws, 'porter.config.yaml'), agents: 3, ...extra,
     env: { ...process.env, ANTHROPIC_API_KEY: 'sk-ant-test-0123456789', ANTHROPIC_BASE_URL: api.url },
     progress: (l) => lines.push(l), warn: (l) => lines.push(`warning: ${l}`),
   });
@@ -90,8 +90,13 @@ const mergeSubjects = (ws: string) => git(ws, 'log', '--first-parent', '--format
 describe('porter agent --agents 3', () => {
   it('reaches green with merges from several workers, each judged on the green line', async () => {
     const ws = parallelWorkspace(tmp.dir);
-    const { r, lines } = await run(ws, solverFor(solution).responder);
+    fs.writeFileSync(path.join(ws, 'notes.md'), 'Keep each module to its own file.\n');
+    const { r, lines } = await run(ws, solverFor(solution).responder, { note: 'Prefer plain loops.' });
     expect(r.status, lines).toBe('all-pass');
+    // The maintainer's note and notes.md reach every worker's first message.
+    const firsts = api!.requests.filter((q) => q.body.messages.length === 1 && !JSON.stringify(q.body.messages).includes('is done: all'));
+    expect(firsts.length).toBeGreaterThanOrEqual(4);
+    for (const q of firsts) expect(JSON.stringify(q.body.messages)).toMatch(/Prefer plain loops\.[\s\S]*Keep each module to its own file\./);
     expect(r.failing).toEqual([]);
     expect(r.merges).toEqual({ accepted: 4, rejected: 0, conflicts: 0, superseded: 0 });
     expect(r.workers!.filter((w) => w.merged > 0).length).toBeGreaterThanOrEqual(2);
@@ -289,7 +294,7 @@ describe('porter agent --agents 3, interrupted', () => {
       return solve.responder(body, index, conversation);
     };
     try {
-      const { r, lines } = await run(ws, responder, controller.signal);
+      const { r, lines } = await run(ws, responder, { signal: controller.signal });
       expect(r.status, lines).toBe('interrupted');
       expect(r.merges).toMatchObject({ accepted: 0 });
       expect(git(ws, 'log', '--format=%s')).not.toContain('porter: merge');
