@@ -206,6 +206,10 @@ export function computeStats(entries: SessionEntry[], opts: StatsOptions = {}): 
         current = was;
         break;
       }
+      case 'item':
+        // A parallel run's time goes to the phase its items are cut from.
+        current = phaseOf(e.phase);
+        break;
       case 'merge':
         if (e.status === 'accepted') stats.commits += 1;
         break;

@@ -44,6 +44,20 @@ const coordinatorLog = log(
 );
 
 describe('stats of a parallel run', () => {
+  it('gives the coordinator\'s time to the phase its items were cut from', () => {
+    const stats = computeStats(log(
+      { type: 'run-start', run: 'r', config: 'c', argv: [], rev: 'a'.repeat(40) },
+      { type: 'item', itemId: 'w-1', attempt: 1, phase: 'lexer', label: 'l', cases: ['a'], base: 'a'.repeat(40) },
+      merge('accepted'),
+      { type: 'item', itemId: 'w-2', attempt: 1, phase: 'parser', label: 'p', cases: ['b'], base: 'a'.repeat(40) },
+      merge('accepted', 'parser'),
+      merge('accepted', 'parser'),
+      { type: 'stop', reason: 'all-pass', detail: 'done' },
+    ));
+    // One second per entry: from each item on, the time is its phase's.
+    expect(stats.phases.map((p) => [p.phase, p.wallMs])).toEqual([['lexer', 2000], ['parser', 3000]]);
+  });
+
   it('counts the workers\' iterations, messages, tool calls, requests, tokens and cost, and accepted merges as commits', () => {
     const s = computeStats(coordinatorLog);
     expect(s).toMatchObject({
