@@ -216,8 +216,11 @@ export async function workItem(d: WorkerDeps, lease: Lease): Promise<WorkEnd> {
   const final = replay(readSession(session.file).entries, { resetAfter: agent.resetAfter });
   const firstRun = readSession(session.file).entries.find((e) => e.type === 'test-run');
   const before = new Set(firstRun?.type === 'test-run' ? firstRun.passingIds : []);
-  const gained = (final.greenPassing ?? []).filter((id) => !before.has(id));
+  const passing = final.greenPassing ?? [];
   const head = (await headRev(dir)) ?? start;
+  // From the item's base, what this worker gained; continuing an earlier holder's work, the
+  // base's verdict is not at hand, so its cases passing now count (the merge queue judges).
+  const gained = start === item.base ? passing.filter((id) => !before.has(id)) : item.cases.filter((id) => passing.includes(id));
 
   if (lost !== null) return end('lost', lost, () => detach(dir));
   if (d.signal.aborted) {
@@ -229,7 +232,7 @@ export async function workItem(d: WorkerDeps, lease: Lease): Promise<WorkEnd> {
       await d.queue.release(lease, 'the run was stopped', wip).catch(() => undefined);
     });
   }
-  if (gained.length === 0 || head === start) {
+  if (gained.length === 0 || head === item.base) {
     return end('failed', `no case gained: ${result.reason}: ${result.detail}`, async () => {
       await detach(dir);
       await d.queue.fail(lease, `${d.id} gained no case: ${result.reason}: ${result.detail}`);
