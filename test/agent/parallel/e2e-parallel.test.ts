@@ -60,7 +60,7 @@ describe('porter agent --agents 3', () => {
   it('reaches green with merges from several workers, each judged on the green line', async () => {
     const ws = parallelWorkspace(tmp.dir);
     fs.writeFileSync(path.join(ws, 'notes.md'), 'Keep each module to its own file.\n');
-    const { r, lines } = await fake.run(ws, solverFor(solution).responder, { note: 'Prefer plain loops.' });
+    const { r, lines } = await fake.run(ws, solverFor(solution).responder, { note: 'Prefer plain loops.', report: true });
     expect(r.status, lines).toBe('all-pass');
     // The maintainer's note and notes.md reach every worker's first message.
     const firsts = fake.api.requests.filter((q) => q.body.messages.length === 1 && !JSON.stringify(q.body.messages).includes('is done: all'));

@@ -33,7 +33,7 @@ export interface FakeApiHandle {
   start(responder: Responder): Promise<FakeAnthropic>;
   /** The running one; a test that never started one has none. */
   readonly api: FakeAnthropic;
-  /** `porter agent` (three agents unless `extra` says otherwise) against a new fake API answering with `responder`. */
+  /** `porter agent` (three agents and no reports unless `extra` says otherwise) against a new fake API answering with `responder`. */
   run(ws: string, responder: Responder, extra?: Partial<AgentRunOptions>): Promise<{ r: AgentRunSuccess; lines: string }>;
 }
 
@@ -56,7 +56,7 @@ export function useFakeApi(): FakeApiHandle {
       const server = await handle.start(responder);
       const lines: string[] = [];
       const r = await runAgent({
-        configPath: path.join(ws, 'porter.config.yaml'), agents: 3, ...extra,
+        configPath: path.join(ws, 'porter.config.yaml'), agents: 3, report: false, ...extra,
         env: { ...process.env, ...API_ENV, ANTHROPIC_BASE_URL: server.url },
         progress: (l) => lines.push(l), warn: (l) => lines.push(`warning: ${l}`),
       });
