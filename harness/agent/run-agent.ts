@@ -29,6 +29,7 @@ import { replayCoordinator } from './parallel/coordinator-state.js';
 import { parallelFigures } from './parallel/parallel-figures.js';
 import { EMBEDDED } from './parallel/queue/open-queue.js';
 import { runParallel } from './parallel/run-parallel.js';
+import { redactUrls } from '../util/redact-urls.js';
 import type { MergeCounts, WorkerFigures } from '../reports/history-types.js';
 
 /**
@@ -176,6 +177,12 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
       for (const w of r.warnings) o.warn?.(w);
       prior = r.entries;
     }
+    const kind = sessionKind(prior);
+    if (kind !== null && kind.parallel !== parallel) {
+      return { ok: false, message: kind.parallel
+        ? `run ${runId} is a parallel run: resume it as it ran, ${kind.flags ? `porter agent --resume ${kind.flags}` : 'with --agents N or --queue URL'}`
+        : `run ${runId} ran with one agent: resume it without --agents and --queue, or start a new parallel run without --resume` };
+    }
     await ensureRepo(ws);
     await excludePaths(ws, [NOTES_FILE, ...reportsInside(ws, config.reports.dir)]);
     if (!resuming) {
@@ -189,7 +196,8 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
     session = openSession(ws, runId, { clock, env });
     const lastSeq = session.lastSeq;
     session.append({
-      type: 'run-start', run: runId, config: config.configPath, argv: o.argv ?? [], rev: (await headRev(ws))!,
+      // A --queue URL may carry the database's password; the log never does.
+      type: 'run-start', run: runId, config: config.configPath, argv: (o.argv ?? []).map(redactUrls), rev: (await headRev(ws))!,
       ...(resuming ? { resumedFrom: lastSeq } : {}),
     });
     const entries = readSession(session.file).entries;
@@ -267,6 +275,20 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
     session?.close();
     lock.lock.release();
   }
+}
+
+/** Whether a logged run is a parallel one, and the flags it ran with that made it so; null for no run. */
+function sessionKind(entries: readonly SessionEntry[]): { parallel: boolean; flags: string } | null {
+  const start = entries.find((e): e is Extract<SessionEntry, { type: 'run-start' }> => e.type === 'run-start');
+  if (!start) return null;
+  const flags: string[] = [];
+  for (const name of ['--agents', '--queue']) {
+    const at = start.argv.indexOf(name);
+    if (at >= 0 && start.argv[at + 1] !== undefined) flags.push(name, name === '--queue' ? redactUrls(start.argv[at + 1]!) : start.argv[at + 1]!);
+  }
+  const agents = flags.indexOf('--agents');
+  const parallel = entries.some((e) => e.type === 'item') || flags.includes('--queue') || (agents >= 0 && Number(flags[agents + 1]) > 1);
+  return { parallel, flags: flags.join(' ') };
 }
 
 /**

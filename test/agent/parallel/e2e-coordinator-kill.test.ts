@@ -34,6 +34,10 @@ describe('porter agent --agents 3 as a process', () => {
     for (const release of held.splice(0)) release({ kind: 'drop' });
     const mergedFirst = acceptedMerges(coordinatorLog(ws))[0]!;
 
+    // Resumed by a single agent by mistake: refused, with the flags it ran with.
+    const wrong = porter(['agent', '--resume'], ws, env);
+    expect(await wrong.exited()).toEqual({ code: 2, signal: null });
+    expect(wrong.output()).toMatch(/\nporter: run \S+ is a parallel run: resume it as it ran, porter agent --resume --agents 3\n$/);
     holding = false;
     const second = porter(['agent', '--agents', '3', '--resume', '--json', '-'], ws, { ...env });
     const done = await second.exited();

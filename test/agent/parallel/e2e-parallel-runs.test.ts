@@ -141,6 +141,9 @@ describe('porter agent --agents 3, interrupted', () => {
       expect(modules.every((m) => ['wrap', 'roman', 'case', 'count'].includes(m ?? ''))).toBe(true);
       expect(new Set(modules).size).toBe(3);
       for (const f of patches) git(ws, 'apply', '--check', path.join(wip, f));
+      // A parallel run is resumed as one, not by a single agent.
+      const single = await runAgent({ configPath: path.join(ws, 'porter.config.yaml'), resume: true, report: false, env: { ...process.env, ...API_ENV } });
+      expect(single).toEqual({ ok: false, message: `run ${r.run} is a parallel run: resume it as it ran, with --agents N or --queue URL` });
     } finally {
       for (const release of held) release();
     }

@@ -79,6 +79,12 @@ describe.skipIf(!cluster)(`workers on other machines through PostgreSQL${started
     expect(accepted.some((m) => m.itemId === victimItem.itemId)).toBe(true);
     expect((await w2.exited()).code).toBe(0);
     expect(out + w2.output()).not.toContain(cluster!.password);
+    for (const dir of [path.join(ws, '.porter'), path.join(m2, '.porter'), path.join(ws, 'reports')]) {
+      for (const f of fs.readdirSync(dir, { recursive: true, encoding: 'utf8' })) {
+        const file = path.join(dir, f);
+        if (fs.statSync(file).isFile() && !f.endsWith('.br')) expect(fs.readFileSync(file, 'utf8'), file).not.toContain(cluster!.password);
+      }
+    }
     // The green line went to the remote for the workers, and the workspace is on it.
     expect(git(remote, 'rev-parse', 'refs/heads/porter/green')).toBe(git(ws, 'rev-parse', 'HEAD'));
   }, 180_000);
