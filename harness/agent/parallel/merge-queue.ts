@@ -1,3 +1,4 @@
+import { redactUrls } from '../../util/redact-urls.js';
 import type { PorterConfig } from '../../config/types.js';
 import { countsLine } from '../../judge/case-status.js';
 import type { MergeStatus } from '../types.js';
@@ -73,7 +74,7 @@ export async function mergeResult(d: MergeDeps, green: GreenLine, item: WorkItem
   if (supersededOn(green.verdict, item)) return { status: 'superseded', detail: `its ${item.cases.length} case(s) already pass on the green line` };
   if (!(await hasCommit(d.workspace, result.commit)) && d.remote) {
     const why = await fetchBranch(d.workspace, d.remote, result.branch);
-    if (why) return { status: 'dropped', detail: `its result ${result.branch} could not be fetched from ${d.remote}: ${why}` };
+    if (why) return { status: 'dropped', detail: `its result ${result.branch} could not be fetched from ${redactUrls(d.remote)}: ${why}` };
   }
   if (!(await hasCommit(d.workspace, result.commit))) return { status: 'dropped', detail: `its result commit ${result.commit.slice(0, 8)} is not in the repository` };
 

@@ -1,3 +1,4 @@
+import { redactUrls } from '../../util/redact-urls.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { PorterConfig } from '../../config/types.js';
@@ -242,7 +243,7 @@ export async function workItem(d: WorkerDeps, lease: Lease): Promise<WorkEnd> {
   if (d.remote) {
     const pushed = await pushBranch(dir, d.remote, head, branch);
     if (pushed !== null) {
-      return end('released', `cannot push ${branch} to ${d.remote}: ${pushed}`, async () => {
+      return end('released', `cannot push ${branch} to ${redactUrls(d.remote)}: ${pushed}`, async () => {
         await detach(dir);
         await d.queue.release(lease, `${d.id} cannot push its result: ${pushed}`);
       });

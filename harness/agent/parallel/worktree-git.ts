@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { commitIdentityEnv } from '../../util/git-identity.js';
+import { redactUrls } from '../../util/redact-urls.js';
 import { git, resetHard, tryGit } from '../git.js';
 import { PORTER_DIR } from '../porter-dir.js';
 
@@ -110,7 +111,8 @@ export async function fetchBranch(dir: string, remote: string, branch: string): 
     await git(dir, ['fetch', '-q', remote, `+refs/heads/${branch}:refs/porter/fetched/${branch}`]);
     return null;
   } catch (e) {
-    return (e as Error).message;
+    // A remote URL may carry credentials; git's message repeats the URL.
+    return redactUrls((e as Error).message);
   }
 }
 
@@ -120,6 +122,6 @@ export async function pushBranch(dir: string, remote: string, commit: string, br
     await git(dir, ['push', '-q', '--force', remote, `${commit}:refs/heads/${branch}`]);
     return null;
   } catch (e) {
-    return (e as Error).message;
+    return redactUrls((e as Error).message);
   }
 }

@@ -109,6 +109,10 @@ describe('work branches', () => {
     expect(gitSync(ws, 'rev-parse', 'refs/porter/fetched/porter/work/w-1')).toBe(rev);
     expect(await fetchBranch(ws, remote, 'porter/work/none')).toMatch(/^git fetch .* failed in /);
     expect(await pushBranch(elsewhere, path.join(tmp.dir, 'no-such.git'), rev, 'x')).toMatch(/^git push .* failed in /);
+    // A remote whose URL carries a token: git's message names the URL, Porter's never the token.
+    const failed = await pushBranch(elsewhere, 'https://porter:tok3n-secret@127.0.0.1:9/x.git', rev, 'x');
+    expect(failed).toContain('https://porter@127.0.0.1:9/x.git');
+    expect(failed).not.toContain('tok3n-secret');
   });
 });
 
