@@ -4,15 +4,14 @@ import { runSuite as realRunSuite } from '../../run/run-suite.js';
 import { loadSuite } from '../../suite/load-suite.js';
 import { readAgentConfig, type AgentConfig } from '../agent-config.js';
 import { backendSpec } from '../backends.js';
-import { createBudget } from '../budget.js';
 import { excludePorterDir, isRepo } from '../git.js';
 import { newRunId } from '../session-log.js';
 import type { AgentBackend } from '../types.js';
 import type { SuiteRunner } from '../verdict.js';
-import { RUN_STARTED, RUN_STOPPED } from './coordinator.js';
 import { openWorkQueue } from './queue/open-queue.js';
 import { redactUrls } from '../../util/redact-urls.js';
 import { runIdentity } from './run-identity.js';
+import { followRun } from './run-follower.js';
 import { runWorker, type WorkEnd } from './worker.js';
 
 /**
@@ -72,19 +71,17 @@ export async function runWorkers(o: WorkersOptions): Promise<WorkersResult> {
     }
     o.progress?.(`${ids.length} worker(s) joined the work queue at ${queue.location}; results go to ${redactUrls(agent.remote)}`);
 
-    // Whether the coordinator's run is on: the last of its start and stop events says.
+    // Whether the coordinator's run is on, and what the run has spent, from the queue's events.
+    const run = followRun({ prices: agent.prices, limits: agent.limits, ownWorkers: new Set(ids), clock });
     let seq = 0;
-    let runOn = false;
     const follow = async () => {
-      for (const e of await queue.events(seq)) {
-        seq = e.seq;
-        if (e.kind === RUN_STARTED) runOn = true;
-        else if (e.kind === RUN_STOPPED) runOn = false;
-      }
+      const events = await queue.events(seq);
+      seq = events.at(-1)?.seq ?? seq;
+      run.apply(events);
     };
     await follow();
     const timer = setInterval(() => void follow().catch(() => undefined), Math.max(200, (o.pollMs ?? 1000) * 2));
-    const budget = createBudget({ prices: agent.prices, ...agent.limits, startedAt: clock(), clock });
+    const budget = run.budget;
     const stop = new AbortController();
     const stopAll = () => stop.abort();
     o.signal?.addEventListener('abort', stopAll, { once: true });
@@ -95,7 +92,7 @@ export async function runWorkers(o: WorkersOptions): Promise<WorkersResult> {
         id, workspace: ws, runId: `worker-${newRunId(clock())}`, config, agent, known, inputs, queue, budget, createBackend,
         runSuite: o.runSuite ?? realRunSuite,
         claimIteration: () => (stop.signal.aborted ? { reason: 'interrupted', detail: 'the worker was stopped' } : budget.exhausted()),
-        remote: agent.remote!, signal: stop.signal, finished: () => !runOn,
+        remote: agent.remote!, signal: stop.signal, finished: () => !run.running(),
         onEnd: (e) => ends.push(e), env, clock,
         ...(o.progress ? { progress: o.progress } : {}),
         ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),

@@ -1,0 +1,68 @@
+import type { AgentLimits } from '../agent-config.js';
+import { createBudget, type Budget } from '../budget.js';
+import type { PriceTable } from '../pricing.js';
+import { RUN_STARTED, RUN_STOPPED } from './coordinator.js';
+import type { QueueEvent } from './queue/work-queue.js';
+import { SPENT_EVENT, type WorkEnd } from './worker.js';
+
+/**
+ * What workers on another machine know of the coordinator's run, from the queue's events:
+ * whether a run is on, and its budget. The budget gate the workers ask before each request
+ * counts, besides their own requests, what every other worker of the same run reported
+ * spending when it finished an item, so the run's limits hold across machines; requests
+ * still in flight on other machines are counted when their items end.
+ */
+
+export interface RunFollower {
+  /** The gate for this machine's workers; it follows the run the coordinator is on. */
+  readonly budget: Budget;
+  /** Whether the coordinator's run is on (started and not stopped). */
+  running(): boolean;
+  /** Takes in events, oldest first. */
+  apply(events: readonly QueueEvent[]): void;
+}
+
+export function followRun(opts: { prices: PriceTable; limits: AgentLimits; ownWorkers: ReadonlySet<string>; clock?: () => Date }): RunFollower {
+  const clock = opts.clock ?? (() => new Date());
+  const make = (startedAt: Date) => createBudget({ prices: opts.prices, ...opts.limits, startedAt, clock });
+  let run: string | null = null;
+  let on = false;
+  let current = make(clock());
+  // Every method asks the budget of the run now on, so a new run gets a fresh one.
+  const budget: Budget = {
+    check: (model, worst) => current.check(model, worst),
+    record: (model, usage) => current.record(model, usage),
+    release: (model) => current.release(model),
+    totals: () => current.totals(),
+    countedTokens: () => current.countedTokens(),
+    exhausted: () => current.exhausted(),
+    lastRefusal: () => current.lastRefusal(),
+    addSpent: (model, usage, cost) => current.addSpent(model, usage, cost),
+  };
+  return {
+    budget,
+    running: () => on,
+    apply(events) {
+      for (const e of events) {
+        if (e.kind === RUN_STARTED) {
+          on = true;
+          // A resumed run goes on counting; another run starts from nothing.
+          if (e.detail !== run) {
+            run = e.detail ?? null;
+            current = make(new Date(e.at));
+          }
+        } else if (e.kind === RUN_STOPPED) {
+          on = false;
+        } else if (e.kind === SPENT_EVENT && e.detail && run !== null && !opts.ownWorkers.has(e.workerId ?? '')) {
+          let w: WorkEnd;
+          try {
+            w = JSON.parse(e.detail) as WorkEnd;
+          } catch {
+            continue;
+          }
+          current.addSpent(w.models.length === 1 ? w.models[0]! : 'several models', w.usage, w.costUsd);
+        }
+      }
+    },
+  };
+}
