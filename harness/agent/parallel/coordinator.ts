@@ -1,6 +1,7 @@
 import type { PorterConfig } from '../../config/types.js';
 import { countsLine } from '../../judge/case-status.js';
 import type { StopReason } from '../../reports/usage.js';
+import type { AgentLimits } from '../agent-config.js';
 import type { Budget } from '../budget.js';
 import { headRev, tryGit } from '../git.js';
 import type { LoopResult } from '../loop.js';
@@ -45,6 +46,8 @@ export interface CoordinatorDeps {
   summarise: (phase: string, verdict: SuiteVerdict) => Promise<{ reason: StopReason; detail: string } | null>;
   /** Shared limits as the workers see them: null while another iteration may start. */
   limit: () => { reason: StopReason; detail: string } | null;
+  /** The run's limits (config and flags), announced to workers on other machines. */
+  limits?: AgentLimits;
   /** The maintainer's note for this run (`--note`), passed to every item. */
   flagNote?: string;
   /** Rounds of items without an accepted merge before the run stops. */
@@ -66,7 +69,10 @@ export interface CoordinatorDeps {
 
 export const DEFAULT_MAX_ATTEMPTS = 3;
 
-/** Queue events that tell workers on other machines a run began or ended (they leave when it ends and nothing waits). */
+/**
+ * Queue events that tell workers on other machines a run began (with its id and limits, as
+ * JSON) or ended (they leave when it ends and nothing waits).
+ */
 export const RUN_STARTED = 'run-started';
 export const RUN_STOPPED = 'run-stopped';
 
@@ -102,7 +108,7 @@ export async function runCoordinator(d: CoordinatorDeps): Promise<LoopResult> {
     await abandonMerge(ws, (await headRev(ws))!);
     say('a merge left in progress by the last coordinator was undone; its result is judged again');
   }
-  await queue.note({ kind: RUN_STARTED, detail: session.runId });
+  await queue.note({ kind: RUN_STARTED, detail: JSON.stringify({ run: session.runId, limits: d.limits ?? {} }) });
   const green: GreenLine = { rev: (await headRev(ws))!, verdict: await judgeGreen(true) };
   say(`green line at ${green.rev.slice(0, 8)}: ${countsLine(green.verdict.phases)}`);
   d.onGreen?.(green.rev, green.verdict);

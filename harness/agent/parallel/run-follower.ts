@@ -22,9 +22,24 @@ export interface RunFollower {
   apply(events: readonly QueueEvent[]): void;
 }
 
+/** A run-started event's detail: the run id and the coordinator's limits (its flags included). */
+function announced(detail: string | undefined): { run: string | null; limits: AgentLimits } {
+  try {
+    const v = JSON.parse(detail ?? '') as { run?: unknown; limits?: Record<string, unknown> };
+    const limits: AgentLimits = {};
+    for (const key of ['budgetUsd', 'maxTokens', 'maxHours'] as const) {
+      const n = v.limits?.[key];
+      if (typeof n === 'number' && Number.isFinite(n) && n > 0) limits[key] = n;
+    }
+    return { run: typeof v.run === 'string' ? v.run : null, limits };
+  } catch {
+    return { run: detail ?? null, limits: {} };
+  }
+}
+
 export function followRun(opts: { prices: PriceTable; limits: AgentLimits; ownWorkers: ReadonlySet<string>; clock?: () => Date }): RunFollower {
   const clock = opts.clock ?? (() => new Date());
-  const make = (startedAt: Date) => createBudget({ prices: opts.prices, ...opts.limits, startedAt, clock });
+  const make = (startedAt: Date, limits: AgentLimits = {}) => createBudget({ prices: opts.prices, ...opts.limits, ...limits, startedAt, clock });
   let run: string | null = null;
   let on = false;
   let current = make(clock());
@@ -46,10 +61,11 @@ export function followRun(opts: { prices: PriceTable; limits: AgentLimits; ownWo
       for (const e of events) {
         if (e.kind === RUN_STARTED) {
           on = true;
+          const started = announced(e.detail);
           // A resumed run goes on counting; another run starts from nothing.
-          if (e.detail !== run) {
-            run = e.detail ?? null;
-            current = make(new Date(e.at));
+          if (started.run !== run) {
+            run = started.run;
+            current = make(new Date(e.at), started.limits);
           }
         } else if (e.kind === RUN_STOPPED) {
           on = false;

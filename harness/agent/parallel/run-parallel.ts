@@ -131,6 +131,7 @@ export async function runParallel(o: ParallelOptions): Promise<ParallelResult> {
         onGreen,
         limit,
         stall: agent.stall,
+        limits: agent.limits,
         ...(o.note ? { flagNote: o.note } : {}),
         ...(remote ? { remote, publish: async (rev: string) => {
           const why = await pushBranch(ws, remote, rev, GREEN_BRANCH);

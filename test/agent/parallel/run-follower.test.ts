@@ -53,4 +53,10 @@ describe('a machine following the coordinator\'s run', () => {
     run.apply([spent('x', 0.3), event(RUN_STARTED, { detail: 'run-a' }), event(SPENT_EVENT, { workerId: 'y', detail: '{not json' })]);
     expect(run.budget.totals().costUsd).toBe(0);
   });
+
+  it('applies the limits the coordinator announced with its run (its flags), over the machine\'s config', () => {
+    const run = followRun({ prices, limits: { budgetUsd: 100 }, ownWorkers: new Set(), clock: () => new Date(at) });
+    run.apply([event(RUN_STARTED, { detail: JSON.stringify({ run: 'run-c', limits: { budgetUsd: 0.5, maxTokens: 'lots' } }) }), spent('x', 0.49)]);
+    expect(run.budget.check(MODEL, worst)).toMatch(/of \$0\.50 is spent/);
+  });
 });
