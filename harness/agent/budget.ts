@@ -77,6 +77,11 @@ function add(t: BudgetTotals, model: string, usage: Usage, cost: number, request
   m.requests += requests;
 }
 
+/** The model a worker's spending on an item is booked under: its one model, or all of them together. */
+export function spendingModel(models: readonly string[]): string {
+  return models.length === 1 ? models[0]! : 'several models';
+}
+
 /** Totals as the session log records them: every response and compaction summary, with its logged cost. */
 export function totalsFromEntries(entries: SessionEntry[]): BudgetTotals {
   const t = emptyTotals();
@@ -84,7 +89,7 @@ export function totalsFromEntries(entries: SessionEntry[]): BudgetTotals {
     if (e.type === 'response') add(t, e.model, e.usage, e.costUsd);
     else if (e.type === 'compaction' && e.usage) add(t, e.model ?? 'unknown', e.usage, e.costUsd ?? 0);
     // A parallel run's workers log their responses in their own files; the coordinator's log has their totals.
-    else if (e.type === 'work') add(t, e.models.length === 1 ? e.models[0]! : 'several models', e.usage, e.costUsd, e.requests);
+    else if (e.type === 'work') add(t, spendingModel(e.models), e.usage, e.costUsd, e.requests);
   }
   return t;
 }

@@ -2,7 +2,7 @@ import type { PorterConfig } from '../../config/types.js';
 import { countsLine } from '../../judge/case-status.js';
 import type { StopReason } from '../../reports/usage.js';
 import type { AgentLimits } from '../agent-config.js';
-import type { Budget } from '../budget.js';
+import { spendingModel, type Budget } from '../budget.js';
 import { headRev, tryGit } from '../git.js';
 import type { LoopResult } from '../loop.js';
 import type { SessionFile } from '../session-log.js';
@@ -13,7 +13,7 @@ import { applyCoordinatorEntry, itemKey, openItems, type CoordinatorState } from
 import { itemTrailer, mergeResult, type GreenLine, type MergeDecision } from './merge-queue.js';
 import type { Outcome, WorkQueue } from './queue/work-queue.js';
 import { planWorkItems, type WorkItem } from './work-items.js';
-import { SPENT_EVENT, type WorkEnd } from './worker.js';
+import { readSpent, SPENT_EVENT } from './worker.js';
 import { abandonMerge, mergeInProgress, workBranch } from './worktree-git.js';
 
 /**
@@ -126,18 +126,16 @@ export async function runCoordinator(d: CoordinatorDeps): Promise<LoopResult> {
     for (const e of await queue.events(spentSeq)) {
       spentSeq = Math.max(spentSeq, e.seq);
       // A queue that outlives runs holds other runs' events too.
-      if (e.kind !== SPENT_EVENT || !e.detail || !e.itemId || !state.items.has(itemKey(e.itemId, e.attempt ?? 0))) continue;
-      let w: WorkEnd;
-      try {
-        w = JSON.parse(e.detail) as WorkEnd;
-      } catch {
+      if (e.kind !== SPENT_EVENT || !e.itemId || !state.items.has(itemKey(e.itemId, e.attempt ?? 0))) continue;
+      const w = readSpent(e);
+      if (!w) {
         say(`warning: unreadable spending record from ${e.workerId ?? 'a worker'} (queue event ${e.seq}) left out of the totals`);
         continue;
       }
       const local = d.localWorkers.has(w.workerId);
       const figures: WorkFigures = { iterations: w.iterations, messages: w.messages, toolCalls: w.toolCalls, requests: w.requests, usage: w.usage, costUsd: w.costUsd, models: w.models, busyMs: w.busyMs };
       log({ type: 'work', workerId: w.workerId, itemId: w.itemId, attempt: w.attempt, phase: w.phase, outcome: w.outcome, detail: w.detail, local, seq: e.seq, ...figures });
-      if (!local) d.budget.addSpent(w.models[0] ?? 'unknown', w.usage, w.costUsd);
+      if (!local) d.budget.addSpent(spendingModel(w.models), w.usage, w.costUsd);
     }
   }
 

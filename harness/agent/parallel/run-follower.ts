@@ -1,9 +1,9 @@
 import type { AgentLimits } from '../agent-config.js';
-import { createBudget, type Budget } from '../budget.js';
+import { createBudget, spendingModel, type Budget } from '../budget.js';
 import type { PriceTable } from '../pricing.js';
 import { RUN_STARTED, RUN_STOPPED } from './coordinator.js';
 import type { QueueEvent } from './queue/work-queue.js';
-import { SPENT_EVENT, type WorkEnd } from './worker.js';
+import { readSpent } from './worker.js';
 
 /**
  * What workers on another machine know of the coordinator's run, from the queue's events:
@@ -69,14 +69,9 @@ export function followRun(opts: { prices: PriceTable; limits: AgentLimits; ownWo
           }
         } else if (e.kind === RUN_STOPPED) {
           on = false;
-        } else if (e.kind === SPENT_EVENT && e.detail && run !== null && !opts.ownWorkers.has(e.workerId ?? '')) {
-          let w: WorkEnd;
-          try {
-            w = JSON.parse(e.detail) as WorkEnd;
-          } catch {
-            continue;
-          }
-          current.addSpent(w.models.length === 1 ? w.models[0]! : 'several models', w.usage, w.costUsd);
+        } else if (run !== null && !opts.ownWorkers.has(e.workerId ?? '')) {
+          const w = readSpent(e);
+          if (w) current.addSpent(spendingModel(w.models), w.usage, w.costUsd);
         }
       }
     },

@@ -15,7 +15,7 @@ import { computeStats } from '../stats.js';
 import type { AgentBackend, WorkFigures, WorkOutcome } from '../types.js';
 import type { KnownCase, SuiteRunner, SuiteVerdict } from '../verdict.js';
 import { gitWorkspaceOps } from '../workspace-ops.js';
-import type { Lease, WipRef, WorkQueue } from './queue/work-queue.js';
+import type { Lease, QueueEvent, WipRef, WorkQueue } from './queue/work-queue.js';
 import { rerootAgent, rerootConfig } from './reroot.js';
 import { detach, fetchBranch, hasCommit, prepareWorktree, pushBranch, saveDiff, startBranch, workBranch } from './worktree-git.js';
 
@@ -69,6 +69,25 @@ export interface WorkEnd extends WorkFigures {
 
 /** The queue event a worker records when it ends an item: a WorkEnd as JSON. */
 export const SPENT_EVENT = 'item-spent';
+
+const isCount = (n: unknown): n is number => typeof n === 'number' && Number.isFinite(n) && n >= 0;
+
+/** A spending record from the queue, or null when it is none or is not well formed (nothing is counted from it then). */
+export function readSpent(e: QueueEvent): WorkEnd | null {
+  if (e.kind !== SPENT_EVENT || !e.detail) return null;
+  let w: Partial<WorkEnd>;
+  try {
+    w = JSON.parse(e.detail) as Partial<WorkEnd>;
+  } catch {
+    return null;
+  }
+  const u = w.usage;
+  const wellFormed =
+    typeof w.workerId === 'string' && typeof w.itemId === 'string' && typeof w.phase === 'string' && Array.isArray(w.models) && w.models.every((m) => typeof m === 'string') &&
+    [w.iterations, w.messages, w.toolCalls, w.requests, w.costUsd, w.busyMs].every(isCount) &&
+    u !== undefined && [u.input, u.output, u.cacheRead, u.cacheWrite].every(isCount);
+  return wellFormed ? (w as WorkEnd) : null;
+}
 
 const sleep = (ms: number, signal: AbortSignal) =>
   new Promise<void>((resolve) => {

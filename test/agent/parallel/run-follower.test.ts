@@ -48,9 +48,14 @@ describe('a machine following the coordinator\'s run', () => {
     expect(run.budget.totals().costUsd).toBe(0);
   });
 
-  it('skips a spending record it cannot read, and spending before any run started', () => {
+  it('skips a spending record it cannot read or that is not well formed, and spending before any run started', () => {
     const run = followRun({ prices, limits: {}, ownWorkers: new Set(), clock: () => new Date(at) });
-    run.apply([spent('x', 0.3), event(RUN_STARTED, { detail: 'run-a' }), event(SPENT_EVENT, { workerId: 'y', detail: '{not json' })]);
+    run.apply([
+      spent('x', 0.3), event(RUN_STARTED, { detail: 'run-a' }), event(SPENT_EVENT, { workerId: 'y', detail: '{not json' }),
+      // From a worker that is not Porter's, or broken: a cost without the rest is no record.
+      event(SPENT_EVENT, { workerId: 'z', detail: JSON.stringify({ workerId: 'z', costUsd: 5 }) }),
+      event(SPENT_EVENT, { workerId: 'z', detail: JSON.stringify({ ...JSON.parse(spent('z', 5).detail!), usage: { input: 'many' } }) }),
+    ]);
     expect(run.budget.totals().costUsd).toBe(0);
   });
 
