@@ -80,7 +80,7 @@ export async function runWorkers(o: WorkersOptions): Promise<WorkersResult> {
       run.apply(events);
     };
     await follow();
-    const timer = setInterval(() => void follow().catch(() => undefined), Math.max(200, (o.pollMs ?? 1000) * 2));
+    const timer = setInterval(() => void follow().catch(() => undefined), Math.max(200, (o.pollMs ?? 500) * 2));
     const budget = run.budget;
     const stop = new AbortController();
     const stopAll = () => stop.abort();
@@ -95,7 +95,8 @@ export async function runWorkers(o: WorkersOptions): Promise<WorkersResult> {
         remote: agent.remote!, signal: stop.signal, finished: () => !run.running(),
         onEnd: (e) => ends.push(e), env, clock,
         ...(o.progress ? { progress: o.progress } : {}),
-        ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
+        // A worker with nothing to do asks the database twice a second.
+        pollMs: o.pollMs ?? 500,
       })));
     } finally {
       clearInterval(timer);

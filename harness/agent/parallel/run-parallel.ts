@@ -76,6 +76,8 @@ export async function runParallel(o: ParallelOptions): Promise<ParallelResult> {
     }
     say(`${ids.length > 0 ? `${ids.length} worker(s) on this machine` : 'no workers on this machine'}, work queue ${queue.location}`);
 
+    // In memory, asking is free; a database is asked twice a second, not twenty times.
+    const pollMs = o.pollMs ?? (o.queue === EMBEDDED ? 50 : 500);
     // Iterations started in this segment, on top of those finished before it.
     let started = 0;
     const limit = (): { reason: StopReason; detail: string } | null => {
@@ -109,7 +111,7 @@ export async function runParallel(o: ParallelOptions): Promise<ParallelResult> {
         id, workspace: ws, runId: session.runId, config, agent, known: o.known, inputs: o.inputs, queue, budget,
         createBackend: o.createBackend, runSuite: o.runSuite, claimIteration,
         signal: stopWorkers.signal, finished: () => finished, greenVerdict: (rev) => greens.get(rev) ?? null,
-        pollMs: o.queue === EMBEDDED ? 50 : (o.pollMs ?? 500),
+        pollMs,
         ...(o.progress ? { progress: o.progress } : {}),
         ...(o.env ? { env: o.env } : {}),
         ...(o.clock ? { clock: o.clock } : {}),
@@ -139,7 +141,7 @@ export async function runParallel(o: ParallelOptions): Promise<ParallelResult> {
         } } : {}),
         ...(o.signal ? { signal: o.signal } : {}),
         ...(o.progress ? { progress: o.progress } : {}),
-        ...(o.pollMs !== undefined ? { pollMs: o.pollMs } : {}),
+        pollMs,
       });
     } finally {
       // Also when the coordinator failed: no worker outlives it.
