@@ -11,7 +11,7 @@ import { applyEntry, type LoopState, type OpenIteration } from './loop-state.js'
 import { buildTaskMessage, shownPath, summaryRequest } from './task-message.js';
 import type { IterationResult, SessionEvent } from './types.js';
 import type { StopReason } from '../reports/usage.js';
-import { passingIds, phaseCounts, phaseDone, runVerdict, type SuiteVerdict } from './verdict.js';
+import { phaseCounts, phaseDone, runVerdict, testRunEvent, type SuiteVerdict } from './verdict.js';
 import { countsLine, isFailing } from '../judge/case-status.js';
 
 /**
@@ -98,12 +98,7 @@ export async function runLoop(d: LoopDeps): Promise<LoopResult> {
     latest = v;
     report = failureReportPath(ws, iteration);
     writeFailureReport(report, v, config.source, iteration);
-    const c = phaseCounts(v, phase);
-    log({
-      type: 'test-run', iteration, phase, pass: c.pass, total: c.total, passingIds: passingIds(v.cases),
-      summary: { counts: countsLine(v.phases), phases: v.phases, ...(v.targetError ? { targetError: v.targetError } : {}) },
-      ...(baseline ? { baseline: true } : {}),
-    });
+    log(testRunEvent(v, iteration, phase, baseline));
     return v;
   }
 

@@ -18,7 +18,7 @@ import { agentReport, publishAgentReport } from './agent-report.js';
 import { computeStats, type RunStats } from './stats.js';
 import type { AgentBackend, SessionEntry } from './types.js';
 import type { StopReason } from '../reports/usage.js';
-import type { KnownCase, SuiteRunner, SuiteVerdict } from './verdict.js';
+import { knownCases, type SuiteRunner, type SuiteVerdict } from './verdict.js';
 import { driftSection, recordUpstreamOnGreen, startSync } from './upstream.js';
 import type { Drift } from '../sync/types.js';
 import { UPSTREAM_FILE, upstreamFile } from '../sync/upstream-file.js';
@@ -30,6 +30,7 @@ import { parallelFigures } from './parallel/parallel-figures.js';
 import { EMBEDDED } from './parallel/queue/open-queue.js';
 import { runParallel } from './parallel/run-parallel.js';
 import { redactUrls } from '../util/redact-urls.js';
+import { relativeInside } from '../util/path-inside.js';
 import type { MergeCounts, WorkerFigures } from '../reports/history-types.js';
 
 /**
@@ -145,8 +146,7 @@ export async function runAgent(o: AgentRunOptions): Promise<AgentRunResult> {
     for (const line of started.lines) o.progress?.(line);
   }
   const tracksUpstream = drift !== null || fs.existsSync(upstreamFile(ws));
-  const known: KnownCase[] = suite.suite.cases.map((c) => ({ id: c.id, phase: c.phase, snapshotPath: c.snapshot.path }));
-  const inputs = suite.suite.cases.map((c) => (c.input ? { inputPath: c.input.path } : {}));
+  const { known, inputs } = knownCases(suite.suite.cases);
 
   let sessionFile: string | null = null;
   let runId = newRunId(clock());
@@ -296,6 +296,6 @@ function sessionKind(entries: readonly SessionEntry[]): { parallel: boolean; fla
  * one run makes the workspace dirty for the next, and a reset to green cleans the history away.
  */
 function reportsInside(ws: string, reportsDir: string): string[] {
-  const rel = path.relative(ws, reportsDir);
-  return rel === '' || rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel) ? [] : [`${rel.split(path.sep).join('/')}/`];
+  const rel = relativeInside(ws, reportsDir);
+  return rel === null || rel === '' ? [] : [`${rel.split(path.sep).join('/')}/`];
 }

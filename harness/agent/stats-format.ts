@@ -1,4 +1,5 @@
 import type { MergeCounts, WorkerFigures } from '../reports/history-types.js';
+import { WORKER_COLUMNS, workerCells } from '../reports/text.js';
 import type { RunStats } from './stats.js';
 
 /** The stats as people read them: `porter agent` at the end, `porter status` any time. */
@@ -41,10 +42,8 @@ export function formatStats(s: RunStats): string {
 
 /** A parallel run's workers and merge queue, as `porter agent` and `porter status` print them. */
 export function formatWorkers(workers: readonly WorkerFigures[], merges: MergeCounts, wallMs: number): string {
-  const rows = [['worker', 'items', 'merged', 'rejected', 'conflicts', 'cost', 'busy']];
-  for (const w of workers) {
-    rows.push([w.id, n(w.items), n(w.merged), n(w.rejected), n(w.conflicts), usd(w.costUsd), wallMs > 0 ? `${Math.round((100 * w.busyMs) / wallMs)}%` : '-']);
-  }
+  // The cells as the reports show them; the terminal's headers are lower case, as in the phase table.
+  const rows = [['worker', ...WORKER_COLUMNS.map((c) => c.toLowerCase())], ...workers.map((w) => [w.id, ...workerCells(w, wallMs)])];
   const queue = `Merge queue: ${merges.accepted} accepted · ${merges.rejected} rejected · ${plural(merges.conflicts, 'conflict')} · ${merges.superseded} superseded`;
   return `${queue}\n${workers.length > 0 ? `\n${table(rows)}\n` : ''}`;
 }

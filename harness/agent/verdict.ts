@@ -2,6 +2,9 @@ import type { PorterConfig } from '../config/types.js';
 import { countsLine, isFailing, summarizePhases, type PhaseSummary } from '../judge/case-status.js';
 import type { RunOptions, RunOutcome } from '../run/run-suite.js';
 import type { CaseResult } from '../run/types.js';
+import type { Case } from '../suite/types.js';
+import type { KnownInput } from './protected-paths.js';
+import type { SessionEvent } from './types.js';
 
 /**
  * The harness's verdict on the workspace, as the loop reads it. A target that cannot
@@ -35,6 +38,14 @@ export function phaseDone(v: SuiteVerdict, phase: string): boolean {
   return !v.cases.some((c) => c.phase === phase && isFailing(c.status));
 }
 
+/** What an agent run keeps of the suite: each case's id, phase and snapshot, and the inputs its guard protects. */
+export function knownCases(cases: readonly Case[]): { known: KnownCase[]; inputs: KnownInput[] } {
+  return {
+    known: cases.map((c) => ({ id: c.id, phase: c.phase, snapshotPath: c.snapshot.path })),
+    inputs: cases.map((c) => (c.input ? { inputPath: c.input.path } : {})),
+  };
+}
+
 export async function runVerdict(
   run: SuiteRunner,
   config: PorterConfig,
@@ -50,6 +61,19 @@ export async function runVerdict(
     .map((c) => ({ id: c.id, phase: c.phase, status: 'error', rawStatus: 'error', reason: r.message, durationMs: 0, snapshotPath: c.snapshotPath }));
   const phases = summarizePhases(config.phases.map((p) => p.name).filter((p) => wanted.has(p)), cases);
   return { cases, phases, targetError: r.message, durationMs: Date.now() - started };
+}
+
+/**
+ * The session-log entry of a verdict: the phase's counts, every passing id, the counts line.
+ * `baseline`: it sets the scene at the start of a segment rather than judging an iteration.
+ */
+export function testRunEvent(v: SuiteVerdict, iteration: number, phase: string, baseline: boolean): Extract<SessionEvent, { type: 'test-run' }> {
+  const c = phaseCounts(v, phase);
+  return {
+    type: 'test-run', iteration, phase, pass: c.pass, total: c.total, passingIds: passingIds(v.cases),
+    summary: { counts: countsLine(v.phases), phases: v.phases, ...(v.targetError ? { targetError: v.targetError } : {}) },
+    ...(baseline ? { baseline: true } : {}),
+  };
 }
 
 export function phaseCounts(v: SuiteVerdict, phase: string): { pass: number; total: number; skip: number; fail: number } {

@@ -7,7 +7,7 @@ import { headRev, tryGit } from '../git.js';
 import type { LoopResult } from '../loop.js';
 import type { SessionFile } from '../session-log.js';
 import type { SessionEvent, WorkFigures } from '../types.js';
-import { passingIds, phaseCounts, phaseDone, runVerdict, type KnownCase, type SuiteRunner, type SuiteVerdict } from '../verdict.js';
+import { phaseDone, runVerdict, testRunEvent, type KnownCase, type SuiteRunner, type SuiteVerdict } from '../verdict.js';
 import type { WorkspaceOps } from '../workspace-ops.js';
 import { applyCoordinatorEntry, itemKey, openItems, type CoordinatorState } from './coordinator-state.js';
 import { itemTrailer, mergeResult, type GreenLine, type MergeDecision } from './merge-queue.js';
@@ -94,12 +94,7 @@ export async function runCoordinator(d: CoordinatorDeps): Promise<LoopResult> {
   async function judgeGreen(baseline: boolean): Promise<SuiteVerdict> {
     const v = await runVerdict(d.runSuite, d.config, d.known);
     const phase = phases.find((p) => !phaseDone(v, p)) ?? phases[phases.length - 1]!;
-    const c = phaseCounts(v, phase);
-    log({
-      type: 'test-run', iteration: state.iteration, phase, pass: c.pass, total: c.total, passingIds: passingIds(v.cases),
-      summary: { counts: countsLine(v.phases), phases: v.phases, ...(v.targetError ? { targetError: v.targetError } : {}) },
-      ...(baseline ? { baseline: true } : {}),
-    });
+    log(testRunEvent(v, state.iteration, phase, baseline));
     return v;
   }
 
@@ -145,7 +140,8 @@ export async function runCoordinator(d: CoordinatorDeps): Promise<LoopResult> {
     return body?.includes(itemTrailer(item.id, item.attempt)) ? green.rev : null;
   }
 
-  async function handle(o: Outcome): Promise<void> {
+  /** Merges or settles an outcome; `recovered`: one the last coordinator took and never settled. */
+  async function handle(o: Outcome, recovered = false): Promise<void> {
     const key = itemKey(o.itemId, o.attempt);
     const item = open.get(key) ?? state.items.get(key);
     open.delete(key);
@@ -168,7 +164,8 @@ export async function runCoordinator(d: CoordinatorDeps): Promise<LoopResult> {
     } else if (o.kind === 'failed') {
       decision = { status: 'dropped', detail: o.reason };
     } else {
-      const before = await mergedBefore(item);
+      // Only a coordinator that died mid-merge can have committed a merge it never logged.
+      const before = recovered ? await mergedBefore(item) : null;
       decision = before
         ? { status: 'accepted', detail: 'merged before the coordinator restarted', rev: before, verdict: green.verdict, gained: [] }
         : await mergeResult({ workspace: ws, config: d.config, known: d.known, runSuite: d.runSuite, runId: session.runId, ...(d.remote ? { remote: d.remote } : {}) }, green, item, o.result);
@@ -178,8 +175,7 @@ export async function runCoordinator(d: CoordinatorDeps): Promise<LoopResult> {
       green.rev = decision.rev;
       if (decision.gained.length > 0) {
         green.verdict = decision.verdict;
-        const c = phaseCounts(decision.verdict, item!.phase);
-        log({ type: 'test-run', iteration: state.iteration, phase: item!.phase, pass: c.pass, total: c.total, passingIds: passingIds(decision.verdict.cases), summary: { counts: countsLine(decision.verdict.phases), phases: decision.verdict.phases } });
+        log(testRunEvent(decision.verdict, state.iteration, item!.phase, false));
       }
       heldOut.clear();
       d.onGreen?.(green.rev, green.verdict);
@@ -196,8 +192,8 @@ export async function runCoordinator(d: CoordinatorDeps): Promise<LoopResult> {
   const returned = new Set<string>();
 
   /** Cuts items for the free cases of the current phase, up to the workers there are. */
-  async function offer(): Promise<number> {
-    const room = (await d.capacity()) - (open.size - returned.size);
+  async function offer(capacity: number): Promise<number> {
+    const room = capacity - (open.size - returned.size);
     if (room <= 0) return 0;
     const inFlight = new Set([...open.values()].flatMap((i) => i.cases));
     for (const id of heldOut) inFlight.add(id);
@@ -222,7 +218,7 @@ export async function runCoordinator(d: CoordinatorDeps): Promise<LoopResult> {
   }
 
   // Outcomes the last coordinator took and never settled are judged first.
-  for (const o of await queue.inMerge()) await handle(o);
+  for (const o of await queue.inMerge()) await handle(o, true);
 
   let stopping: { reason: StopReason; detail: string } | null = null;
   for (;;) {
@@ -242,14 +238,16 @@ export async function runCoordinator(d: CoordinatorDeps): Promise<LoopResult> {
       break;
     }
     if (!stopping) stopping = d.limit();
-    if (!stopping && state.sinceAccept >= d.stall * Math.max(1, await d.capacity())) {
+    // Asked once per pass: on PostgreSQL it reads which workers keep in touch.
+    const capacity = await d.capacity();
+    if (!stopping && state.sinceAccept >= d.stall * Math.max(1, capacity)) {
       stopping = { reason: 'stall', detail: `no result was merged for ${state.sinceAccept} item outcomes in a row (${d.stall} rounds)` };
     }
     if (stopping) {
       // No new items; those in flight may still be merged, as long as someone works on them.
       if (open.size === 0 || !(await anyHeld(queue, open))) break;
     } else if (phase !== null) {
-      await offer();
+      await offer(capacity);
       if (open.size === 0) {
         stopping = { reason: 'stall', detail: `every failing case of ${phase} was tried ${maxAttempts} times without a merge` };
         break;
@@ -263,7 +261,7 @@ export async function runCoordinator(d: CoordinatorDeps): Promise<LoopResult> {
     // The worker that sent it is free: give it the next item while the merge queue judges this one.
     const key = itemKey(o.itemId, o.attempt);
     returned.add(key);
-    if (!stopping && phase !== null) await offer();
+    if (!stopping && phase !== null) await offer(capacity);
     await handle(o);
     returned.delete(key);
   }

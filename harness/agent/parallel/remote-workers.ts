@@ -7,7 +7,7 @@ import { backendSpec } from '../backends.js';
 import { excludePorterDir, isRepo } from '../git.js';
 import { newRunId } from '../session-log.js';
 import type { AgentBackend } from '../types.js';
-import type { SuiteRunner } from '../verdict.js';
+import { knownCases, type SuiteRunner } from '../verdict.js';
 import { openWorkQueue } from './queue/open-queue.js';
 import { redactUrls } from '../../util/redact-urls.js';
 import { runIdentity } from './run-identity.js';
@@ -54,8 +54,7 @@ export async function runWorkers(o: WorkersOptions): Promise<WorkersResult> {
   if (!agent.remote) return { ok: false, message: `agent.remote is not set in ${config.configPath}: workers push their results there; set it to the coordinator's git remote` };
   const suite = await loadSuite(config);
   if (!suite.ok) return suite;
-  const known = suite.suite.cases.map((c) => ({ id: c.id, phase: c.phase, snapshotPath: c.snapshot.path }));
-  const inputs = suite.suite.cases.map((c) => (c.input ? { inputPath: c.input.path } : {}));
+  const { known, inputs } = knownCases(suite.suite.cases);
   await excludePorterDir(ws);
 
   const identity = runIdentity(config);

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { PorterConfig } from '../../config/types.js';
 import type { AgentConfig } from '../agent-config.js';
+import { relativeInside } from '../../util/path-inside.js';
 
 /**
  * A worker works in its own worktree: every path of the config that lies inside the
@@ -11,10 +12,8 @@ import type { AgentConfig } from '../agent-config.js';
  */
 export function rerooter(from: string, to: string): (p: string) => string {
   return (p) => {
-    const rel = path.relative(from, p);
-    if (rel === '') return to;
-    const outside = rel === '..' || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel);
-    return outside ? p : path.join(to, rel);
+    const rel = relativeInside(from, p);
+    return rel === null ? p : path.join(to, rel);
   };
 }
 

@@ -158,10 +158,12 @@ export async function workItem(d: WorkerDeps, lease: Lease): Promise<WorkEnd> {
     d.signal.removeEventListener('abort', stopWork);
     session.close();
   };
-  const end = async (outcome: WorkOutcome, detail: string, act: () => Promise<unknown>): Promise<WorkEnd> => {
+  /** Tells the queue how the item ended (`act`, given what the work cost), and the coordinator what it cost. */
+  const end = async (outcome: WorkOutcome, detail: string, act: (figures: WorkFigures) => Promise<unknown>): Promise<WorkEnd> => {
     quiet();
-    await act();
-    const e: WorkEnd = { workerId: d.id, itemId: item.id, attempt: item.attempt, phase: item.phase, outcome, detail, ...figuresOf(session.file, clock().getTime() - began) };
+    const figures = figuresOf(session.file, clock().getTime() - began);
+    await act(figures);
+    const e: WorkEnd = { workerId: d.id, itemId: item.id, attempt: item.attempt, phase: item.phase, outcome, detail, ...figures };
     d.onEnd?.(e);
     // Through the queue, so a coordinator on another machine hears of it too.
     await d.queue.note({ kind: SPENT_EVENT, workerId: d.id, itemId: item.id, attempt: item.attempt, detail: JSON.stringify(e) }).catch(() => undefined);
@@ -233,8 +235,9 @@ export async function workItem(d: WorkerDeps, lease: Lease): Promise<WorkEnd> {
     quiet();
     throw e;
   }
-  const final = replay(readSession(session.file).entries, { resetAfter: agent.resetAfter });
-  const firstRun = readSession(session.file).entries.find((e) => e.type === 'test-run');
+  const logged = readSession(session.file).entries;
+  const final = replay(logged, { resetAfter: agent.resetAfter });
+  const firstRun = logged.find((e) => e.type === 'test-run');
   const before = new Set(firstRun?.type === 'test-run' ? firstRun.passingIds : []);
   const passing = final.greenPassing ?? [];
   const head = (await headRev(dir)) ?? start;
@@ -268,9 +271,8 @@ export async function workItem(d: WorkerDeps, lease: Lease): Promise<WorkEnd> {
       });
     }
   }
-  const figures = figuresOf(session.file, clock().getTime() - began);
   const detail = `${gained.length} case(s) gained (${result.reason}: ${result.detail})`;
-  return end('result', detail, async () => {
+  return end('result', detail, async (figures) => {
     await detach(dir);
     const reply = await d.queue.complete(lease, {
       itemId: item.id, attempt: item.attempt, workerId: d.id, branch, commit: head,
